@@ -201,9 +201,8 @@ static void run_phase(struct run *r, int phase)
 	free(t);
 }
 
-/* The modules checked together provide symbols to each other, as an
- * installed tree does for depmod. Their CRCs are not recorded here, so
- * a CRC is only compared against the Module.symvers files. */
+/* The modules checked together provide symbols to each other, with the
+ * CRCs of their __kcrctab, as an installed tree does for depmod. */
 static struct kbx_symvers *exports_of_jobs(struct run *r)
 {
 	struct kbx_symvers *sv = kbx_symvers_new();
@@ -226,6 +225,7 @@ static struct kbx_symvers *exports_of_jobs(struct run *r)
 				.export_len = x->gpl ? 17 : 13,
 				.ns = x->ns,
 				.ns_len = (uint16_t)strlen(x->ns),
+				.crc = x->has_crc ? x->crc : 0,
 			};
 
 			if (kbx_symvers_add(sv, &e))

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kbx.h"
@@ -103,6 +104,18 @@ static int run_decode(int argc, char **argv)
 	return EXIT_VALUE;
 }
 
+/* "--symvers F... DIR|KO...": the symvers list ends at the first
+ * directory or .ko, the operands check-modules works on. */
+static int is_module_operand(const char *a)
+{
+	size_t n = strlen(a);
+	struct stat st;
+
+	if (n >= 3 && strcmp(a + n - 3, ".ko") == 0)
+		return 1;
+	return stat(a, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int check_usage(void)
 {
 	fputs("usage: kbx check-modules [-j N] --symvers FILE... "
@@ -146,7 +159,7 @@ static int run_check_modules(int argc, char **argv)
 			free(symvers);
 			free(paths);
 			return check_usage();
-		} else if (in_symvers) {
+		} else if (in_symvers && !is_module_operand(a)) {
 			symvers[opts.n_symvers++] = a;
 		} else {
 			paths[n_paths++] = argv[i];

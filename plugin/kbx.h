@@ -121,6 +121,9 @@ struct kbx_symmap;
 struct kbx_symmap *kbx_symmap_parse_text(const char *path,
 					 const unsigned char *data,
 					 size_t len, struct kbx_err *err);
+/* Either form, told by the ELF magic; DATA must outlive the map. */
+struct kbx_symmap *kbx_symmap_parse(const char *path, const unsigned char *data,
+				    size_t len, struct kbx_err *err);
 struct kbx_symmap *kbx_symmap_load(const char *path, struct kbx_err *err);
 void kbx_symmap_free(struct kbx_symmap *map);
 size_t kbx_symmap_count(const struct kbx_symmap *map);
@@ -177,6 +180,8 @@ struct kbx_ko_import {
 struct kbx_ko_export {
 	const char *name;
 	int gpl;
+	int has_crc;
+	uint32_t crc;
 	const char *ns; /* "" when none */
 };
 
@@ -198,6 +203,9 @@ struct kbx_ko {
 };
 
 struct kbx_ko *kbx_ko_load(const char *path, struct kbx_err *err);
+/* The module in DATA, which must outlive it (fuzzing, tests). */
+struct kbx_ko *kbx_ko_parse(const char *path, const unsigned char *data,
+			    size_t len, struct kbx_err *err);
 void kbx_ko_free(struct kbx_ko *ko);
 struct kbx_ko *kbx_ko_get(const char *path, struct kbx_err *err);
 /* Appends every value of KEY in .modinfo, one per line (modinfo -F). */

@@ -18,13 +18,15 @@ struct ko_build {
 	size_t n_versions;
 	size_t cap_imports, cap_exports;
 	struct kbx_err *err;
-	/* __kstrtabns_<sym> symbols: where each export's namespace string is */
-	struct nsref {
+	/* __kstrtabns_<sym> and __crc_<sym>: where each export's namespace
+	 * string and CRC are */
+	struct symref {
 		const char *sym;
 		uint16_t shndx;
 		uint64_t off;
-	} *nsrefs;
-	size_t n_nsrefs, cap_nsrefs;
+		int is_crc;
+	} *refs;
+	size_t n_refs, cap_refs;
 };
 
 /* The module, the ELF handle whose string tables the symbol names point
@@ -33,6 +35,7 @@ struct ko_private {
 	struct kbx_ko ko;
 	struct kbx_map file;
 	struct kbx_elf *elf;
+	int borrowed; /* the bytes belong to the caller */
 };
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
@@ -253,17 +256,18 @@ static int add_export(struct ko_build *b, const struct kbx_elf_sym *s)
 	return 0;
 }
 
-static int add_nsref(struct ko_build *b, const struct kbx_elf_sym *s)
+static int add_ref(struct ko_build *b, const struct kbx_elf_sym *s,
+		   size_t prefix, int is_crc)
 {
-	struct nsref *r;
+	struct symref *r;
 
-	if (grow((void **)&b->nsrefs, &b->cap_nsrefs, b->n_nsrefs,
-		 sizeof(*b->nsrefs)))
+	if (grow((void **)&b->refs, &b->cap_refs, b->n_refs, sizeof(*b->refs)))
 		return -1;
-	r = &b->nsrefs[b->n_nsrefs++];
-	r->sym = s->name + strlen("__kstrtabns_");
+	r = &b->refs[b->n_refs++];
+	r->sym = s->name + prefix;
 	r->shndx = s->shndx;
 	r->off = s->value;
+	r->is_crc = is_crc;
 	return 0;
 }
 
@@ -279,34 +283,75 @@ static int collect_sym(void *ctx, const struct kbx_elf_sym *s)
 	    strcmp(s->name, "__ksymtab_strings") != 0)
 		return add_export(b, s);
 	if (strncmp(s->name, "__kstrtabns_", 12) == 0 && s->name[12])
-		return add_nsref(b, s);
+		return add_ref(b, s, 12, 0);
+	if (strncmp(s->name, "__crc_", 6) == 0 && s->name[6])
+		return add_ref(b, s, 6, 1);
 	return 0;
+}
+
+static struct kbx_ko_export *find_export(struct kbx_ko *ko, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ko->n_exports; i++)
+		if (strcmp(ko->exports[i].name, name) == 0)
+			return &ko->exports[i];
+	return NULL;
+}
+
+/* A CRC is an absolute symbol (older kernels) or a u32 in __kcrctab. */
+static void resolve_crc(struct ko_build *b, const struct symref *r,
+			struct kbx_ko_export *x)
+{
+	const unsigned char *data;
+	struct kbx_err ignore;
+	size_t len;
+
+	if (r->shndx == SHN_ABS) {
+		x->crc = (uint32_t)r->off;
+		x->has_crc = 1;
+		return;
+	}
+	if (kbx_elf_section_at(b->elf, r->shndx, &data, &len, &ignore) ||
+	    !data || r->off > len || len - r->off < 4)
+		return;
+	x->crc = (uint32_t)read_word(data + r->off, 4,
+				     kbx_elf_big_endian(b->elf));
+	x->has_crc = 1;
 }
 
 /* EXPORT_SYMBOL_NS (up to 6.4) leaves __kstrtabns_<sym> pointing at the
  * namespace string in __ksymtab_strings. */
-static void resolve_namespaces(struct ko_build *b)
+static void resolve_namespace(struct ko_build *b, const struct symref *r,
+			      struct kbx_ko_export *x)
 {
-	size_t i, j;
+	const unsigned char *data;
+	struct kbx_err ignore;
+	size_t len, n;
 
-	for (i = 0; i < b->n_nsrefs; i++) {
-		const struct nsref *r = &b->nsrefs[i];
-		const unsigned char *data;
-		struct kbx_err ignore;
-		size_t len, n;
+	if (kbx_elf_section_at(b->elf, r->shndx, &data, &len, &ignore) ||
+	    !data || r->off >= len)
+		return;
+	n = kbx_strnlen((const char *)data + r->off, len - (size_t)r->off);
+	if (n == len - r->off || n == 0)
+		return; /* unterminated or empty: no namespace */
+	x->ns = (const char *)data + r->off;
+}
 
-		if (kbx_elf_section_at(b->elf, r->shndx, &data, &len,
-				       &ignore) ||
-		    !data || r->off >= len)
+static void resolve_refs(struct ko_build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_refs; i++) {
+		const struct symref *r = &b->refs[i];
+		struct kbx_ko_export *x = find_export(b->ko, r->sym);
+
+		if (!x)
 			continue;
-		n = kbx_strnlen((const char *)data + r->off,
-				len - (size_t)r->off);
-		if (n == len - r->off || n == 0)
-			continue; /* unterminated or empty: no namespace */
-		for (j = 0; j < b->ko->n_exports; j++)
-			if (strcmp(b->ko->exports[j].name, r->sym) == 0)
-				b->ko->exports[j].ns =
-					(const char *)data + r->off;
+		if (r->is_crc)
+			resolve_crc(b, r, x);
+		else
+			resolve_namespace(b, r, x);
 	}
 }
 
@@ -372,7 +417,7 @@ static int ko_read(struct ko_build *b)
 			kbx_fail(b->err, ko->path, "out of memory");
 		return -1;
 	}
-	resolve_namespaces(b);
+	resolve_refs(b);
 	ko->license = modinfo_first(ko, "license");
 	ko->vermagic = modinfo_first(ko, "vermagic");
 	if (!ko->license)
@@ -394,23 +439,28 @@ static void free_build(struct ko_build *b)
 	for (i = 0; i < b->n_versions; i++)
 		free((char *)b->versions[i].name);
 	free(b->versions);
-	free(b->nsrefs);
+	free(b->refs);
 }
 
-struct kbx_ko *kbx_ko_load(const char *path, struct kbx_err *err)
+/* Parses a module held in MAP, which the module then owns. */
+static struct kbx_ko *ko_parse_map(const char *path, struct kbx_map *map,
+				   int borrowed, struct kbx_err *err)
 {
 	struct ko_private *kp = calloc(1, sizeof(*kp));
 	struct ko_build b = { 0 };
 
-	if (!kp)
-		return kbx_fail(err, path, "out of memory"), NULL;
-	kp->ko.path = strdup(path);
-	if (!kp->ko.path) {
-		free(kp);
+	if (!kp) {
+		if (!borrowed)
+			kbx_unmap_file(map);
 		return kbx_fail(err, path, "out of memory"), NULL;
 	}
-	if (kbx_map_file(path, &kp->file, err))
+	kp->file = *map;
+	kp->borrowed = borrowed;
+	kp->ko.path = strdup(path);
+	if (!kp->ko.path) {
+		kbx_fail(err, path, "out of memory");
 		goto fail;
+	}
 	if (kp->file.len == 0) {
 		kbx_fail(err, path, "empty file, not a kernel module");
 		goto fail;
@@ -431,6 +481,24 @@ fail:
 	return NULL;
 }
 
+struct kbx_ko *kbx_ko_load(const char *path, struct kbx_err *err)
+{
+	struct kbx_map map;
+
+	if (kbx_map_file(path, &map, err))
+		return NULL;
+	return ko_parse_map(path, &map, 0, err);
+}
+
+/* For callers holding the bytes (fuzzing): DATA must outlive the module. */
+struct kbx_ko *kbx_ko_parse(const char *path, const unsigned char *data,
+			    size_t len, struct kbx_err *err)
+{
+	struct kbx_map map = { .data = data, .len = len };
+
+	return ko_parse_map(path, &map, 1, err);
+}
+
 void kbx_ko_free(struct kbx_ko *ko)
 {
 	struct ko_private *kp = (struct ko_private *)ko;
@@ -444,7 +512,8 @@ void kbx_ko_free(struct kbx_ko *ko)
 	free(ko->exports);
 	free(ko->arena);
 	kbx_elf_close(kp->elf);
-	kbx_unmap_file(&kp->file);
+	if (!kp->borrowed)
+		kbx_unmap_file(&kp->file);
 	free(kp);
 }
 

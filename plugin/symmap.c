@@ -379,8 +379,28 @@ static struct kbx_symmap *symmap_from_elf(const char *path,
 	return m;
 fail:
 	kbx_elf_close(elf);
+	m->file.data = NULL; /* the caller's bytes: not ours to unmap */
 	kbx_symmap_free(m);
 	return NULL;
+}
+
+/* An ELF file or a System.map/kallsyms text; names point into DATA. */
+struct kbx_symmap *kbx_symmap_parse(const char *path, const unsigned char *data,
+				    size_t len, struct kbx_err *err)
+{
+	struct kbx_symmap *m;
+
+	if (!kbx_is_elf(data, len))
+		return kbx_symmap_parse_text(path, data, len, err);
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return kbx_fail(err, path, "out of memory"), NULL;
+	m->file.data = data;
+	m->file.len = len;
+	m = symmap_from_elf(path, m, err);
+	if (m)
+		m->file.data = NULL; /* the caller's bytes: not ours to unmap */
+	return m;
 }
 
 struct kbx_symmap *kbx_symmap_load(const char *path, struct kbx_err *err)
@@ -390,21 +410,12 @@ struct kbx_symmap *kbx_symmap_load(const char *path, struct kbx_err *err)
 
 	if (kbx_map_file(path, &file, err))
 		return NULL;
-	if (kbx_is_elf(file.data, file.len)) {
-		m = calloc(1, sizeof(*m));
-		if (!m) {
-			kbx_unmap_file(&file);
-			return kbx_fail(err, path, "out of memory"), NULL;
-		}
-		m->file = file;
-		return symmap_from_elf(path, m, err);
-	}
-	m = kbx_symmap_parse_text(path, file.data, file.len, err);
+	m = kbx_symmap_parse(path, file.data, file.len, err);
 	if (!m) {
 		kbx_unmap_file(&file);
 		return NULL;
 	}
-	m->file = file; /* names point into the mapping: keep it */
+	m->file = file; /* text names point into the mapping: keep it */
 	return m;
 }
 

@@ -109,8 +109,8 @@ void kbx_problem_explain(const struct kbx_problem *p, const struct kbx_ko *ko,
 	switch (p->kind) {
 	case KBX_PROBLEM_UNEXPORTED:
 		kbx_out_printf(out,
-			       "%s: needs \"%s\", which no Module.symvers "
-			       "given exports (add the providing module's "
+			       "%s: needs \"%s\", which nothing given "
+			       "exports (add the providing module's "
 			       "Module.symvers, e.g. through MODULE_DEPS or "
 			       "KBUILD_EXTRA_SYMBOLS)",
 			       ko->path, p->symbol);
