@@ -1,0 +1,43 @@
+# Test, fuzz and bench targets; included by the top-level Makefile.
+#   make check   every suite; ends with one "N passed, N failed" line
+#   make fuzz    each libFuzzer harness for FUZZ_SECONDS (default 60)
+
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+CHECK_FLAGS  = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck)
+FUZZERS     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 10
+
+# The unit tests link the core sources built again with the sanitizers.
+$(B)/unit/check_kbx: tests/unit/check_kbx.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo '  CC      $@ (ASan+UBSan)')
+	$(Q)$(CC) -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) \
+		$(ELF_CFLAGS) $(CHECK_FLAGS) -o $@ $< $(CORE_SRCS) \
+		$(KBX_LIBS) $(CHECK_LIBS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo '  FUZZ-CC $@')
+	$(Q)clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined $(ELF_CFLAGS) -o $@ $< \
+		$(CORE_SRCS) $(KBX_LIBS)
+
+fixtures: all
+	$(Q)sh tests/fixtures.sh
+
+fuzz: deps-check $(FUZZERS)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+check: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(B)/unit/check_kbx $(FUZZERS)
+	$(Q)$(MAKE) --no-print-directory fixtures
+	$(Q)sh tests/run-all.sh $(FUZZ_CHECK_SECONDS)
+
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory fixtures
+	$(Q)sh tests/bench/run.sh
+
+.PHONY: fixtures

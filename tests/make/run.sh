@@ -1,0 +1,193 @@
+#!/bin/sh
+# Real make loading the real kbx.so: the functions, the error convention,
+# argument handling, per-process indexing, loading and building on demand.
+# Every make runs under valgrind when it is installed (KBX_VALGRIND=0: not).
+. "$(dirname "$0")/../lib.sh"
+F=$BUILD/fixtures
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+VG=
+if [ "${KBX_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
+	VG="valgrind -q --error-exitcode=99 --leak-check=no"
+fi
+
+# mk NAME TEXT: runs TEXT as a makefile; output in $out, status in $rc
+mk() {
+	printf '%s\n' "$2" > "$T/$1.mk"
+	out=$(cd "$T" && $VG make -s --no-print-directory -f "$1.mk" 2>&1)
+	rc=$?
+	[ "$rc" -ne 99 ] || fail "$1: valgrind found errors" "$out"
+}
+
+cat > "$T/System.map" <<'MAP'
+ffffffff81000000 T _stext
+ffffffff81000000 T startup_64
+ffffffff81000040 t secondary_startup
+ffffffff81000100 T start_kernel
+ffffffff81000100 t start_kernel_alias
+ffffffff81000400 T rest_init
+ffffffff81000400 t start_kernel
+ffffffff81000500 T _etext
+MAP
+printf '0x12345678\tkbx_a\tvmlinux\tEXPORT_SYMBOL\t\n0x9abcdef0\tkbx_b\tdrivers/x/y\tEXPORT_SYMBOL_GPL\tMY_NS\n' > "$T/Module.symvers"
+L="load $KBX_SO"
+
+# ---- the symbol functions -----------------------------------------------
+mk sym "$L
+\$(info \$(kbx-sym System.map,start_kernel))
+\$(info [\$(kbx-sym System.map,no_such_symbol)])
+all: ;"
+check_eq "kbx-sym gives System.map's address; the first line wins; nothing for an unknown symbol" \
+	"ffffffff81000100
+[]" "$out"
+
+mk addr2sym "$L
+\$(info \$(kbx-addr2sym System.map,ffffffff81000123))
+\$(info \$(kbx-addr2sym System.map,0xffffffff81000000))
+\$(info [\$(kbx-addr2sym System.map,ffffffff80000000)])
+\$(info [\$(kbx-addr2sym System.map,ffffffff81000600)])
+all: ;"
+check_eq "kbx-addr2sym: first alias, size to the next higher address, nothing outside the map" \
+	"start_kernel+0x23/0x300
+_stext+0x0/0x40
+[]
+[]" "$out"
+
+mk symvers "$L
+\$(info \$(kbx-symvers Module.symvers,kbx_b))
+\$(info \$(kbx-symvers Module.symvers,kbx_a))
+\$(info \$(kbx-symvers Module.symvers,kbx_b,crc)|\$(kbx-symvers Module.symvers,kbx_b,namespace)|\$(kbx-symvers Module.symvers,kbx_a,export))
+all: ;"
+check_eq "kbx-symvers: all fields as words, each field alone" \
+	"0x9abcdef0 drivers/x/y EXPORT_SYMBOL_GPL MY_NS
+0x12345678 vmlinux EXPORT_SYMBOL
+0x9abcdef0|MY_NS|EXPORT_SYMBOL" "$out"
+
+mk trim "$L
+\$(info \$(kbx-sym  System.map ,  start_kernel ))
+all: ;"
+check_eq "arguments are trimmed of the blanks around commas" "ffffffff81000100" "$out"
+
+mk fold "$L
+x := \$(kbx-symvers Module.symvers,kbx_a,crc,extra)
+all: ;"
+check_contains "extra commas fold into the last argument (an unknown field here)" \
+	"kbx-symvers: unknown field 'crc,extra'" "$out"
+
+if [ -s "$F/modules/consumer/kbx_consumer.ko" ]; then
+	M=$F/modules
+	SV=$(cat "$F/kdir")/Module.symvers
+	mk ko "$L
+\$(info \$(kbx-ko-exports $M/provider/kbx_provider.ko))
+\$(info \$(kbx-ko-unresolved $M/consumer/kbx_consumer.ko,$SV $M/provider_v2/Module.symvers))
+\$(info [\$(kbx-ko-unresolved $M/consumer/kbx_consumer.ko,$SV $M/provider/Module.symvers)])
+all: ;"
+	check_eq "kbx-ko-exports and kbx-ko-unresolved over real modules in make" \
+		"kbx_provider_gpl kbx_provider_hello kbx_provider_ns
+kbx_provider_gpl kbx_provider_hello:crc kbx_provider_ns
+[]" "$out"
+else
+	skip "ko functions in make" "module fixtures not built"
+fi
+
+# ---- errors stop make at the caller's line --------------------------------
+mk missing "$L
+
+x := \$(kbx-sym nope.map,x)
+all: ;"
+check_eq "a missing map stops make: FILE:LINE: *** kbx-sym: PATH: REASON.  Stop." \
+	"2 missing.mk:3: *** kbx-sym: nope.map: No such file or directory.  Stop." "$rc $out"
+
+mk recipe "$L
+all:
+	@echo \$(kbx-symvers nope.symvers,x)"
+check_eq "an error in a recipe names the recipe's line" \
+	"2 recipe.mk:3: *** kbx-symvers: nope.symvers: No such file or directory.  Stop." "$rc $out"
+
+mk dollar "$L
+x := \$(kbx-sym \$\$HOME/\$\$(shell-nope).map,x)
+all: ;"
+check_eq "a \$ in a failing path reaches the message unexpanded" \
+	"2 dollar.mk:2: *** kbx-sym: \$HOME/\$(shell-nope).map: No such file or directory.  Stop." "$rc $out"
+
+mkdir "$T/adir"
+: > "$T/empty"
+head -c 3000 /dev/urandom > "$T/garbage"
+printf '%5000s\n' x | tr ' ' a > "$T/longline"
+printf 'ffffffffffffffff B The real System.map is in the linux-image-6.1.0-56-amd64-dbg package\n' > "$T/placeholder"
+printf '0x1\tonly_two\n' > "$T/short.symvers"
+for case in "adir:is a directory" "empty:empty file" "garbage:binary data" \
+	"longline:line 1 is longer than 4096 bytes" \
+	"placeholder:Debian's placeholder System.map: the real one is in the linux-image-6.1.0-56-amd64-dbg package"; do
+	file=${case%%:*} why=${case#*:}
+	mk "bad_$file" "$L
+x := \$(kbx-sym $file,x)
+all: ;"
+	check_contains "kbx-sym on $file: a clear error, no crash" "bad_$file.mk:2: *** kbx-sym: $file: $why" "$out"
+done
+mk short "$L
+x := \$(kbx-symvers short.symvers,x)
+all: ;"
+check_contains "Module.symvers with too few columns names the line" \
+	"kbx-symvers: short.symvers: line 1: too few columns" "$out"
+if [ -s "$F/le64.o" ]; then
+	head -c 700 "$F/le64.o" > "$T/trunc.o"
+	mk trunc "$L
+x := \$(kbx-sym trunc.o,x)
+all: ;"
+	check_contains "a truncated ELF is a clear error" "kbx-sym: trunc.o: damaged ELF" "$out"
+fi
+
+# ---- one index per process, re-read when the file changes -----------------
+printf 'ffffffff81000000 T first_version\nffffffff81000100 T end\n' > "$T/changing.map"
+mk reread "$L
+\$(info \$(kbx-sym changing.map,first_version))
+\$(shell printf 'ffffffff82000000 T second_version\nffffffff82000100 T end\n' > changing.map)
+\$(info [\$(kbx-sym changing.map,first_version)] \$(kbx-sym changing.map,second_version))
+all: ;"
+check_eq "a map rewritten during the make is read again" \
+	"ffffffff81000000
+[] ffffffff82000000" "$out"
+
+printf 'ffffffff81000000 T aaaa\nffffffff81000100 T end\n' > "$T/same.map"
+mk sameid "$L
+\$(info \$(kbx-sym same.map,aaaa))
+\$(shell sed -i s/aaaa/bbbb/ same.map; touch -d '2001-01-01' same.map)
+\$(info [\$(kbx-sym same.map,aaaa)] \$(kbx-sym same.map,bbbb))
+all: ;"
+check_eq "same size, new mtime and inode: read again" "ffffffff81000000
+[] ffffffff81000000" "$out"
+
+# ---- what the plug-in exports -------------------------------------------------
+syms=$(nm -D --defined-only "$KBX_SO" | awk '{print $3}' | sort | tr '\n' ' ')
+check_eq "kbx.so exports only its setup and plugin_is_GPL_compatible" \
+	"kbx_gmk_setup plugin_is_GPL_compatible " "$syms"
+
+# ---- the loader fragment -----------------------------------------------------
+mk loader "include $TOP/mk/kbx.mk
+include $TOP/mk/kbx.mk
+all:
+	@echo \$(kbx-sym System.map,rest_init)"
+check_eq "mk/kbx.mk loads kbx.so (included twice: loaded once)" "ffffffff81000400" "$out"
+
+mkdir -p "$T/tree"
+(cd "$TOP" && cp -r Makefile mk plugin "$T/tree/" && mkdir -p "$T/tree/tests" && cp tests/tests.mk "$T/tree/tests/")
+rm -f "$T/tree/plugin/kbx.so" "$T/tree/plugin/kbx"
+printf 'include %s/tree/mk/kbx.mk\nall:\n\t@echo $(kbx-sym System.map,rest_init)\n' "$T" > "$T/ondemand.mk"
+out=$(cd "$T" && make -s -f ondemand.mk 2>&1)
+check_eq "a missing kbx.so is built from the source tree, then make restarts and loads it" \
+	"  BUILD   $T/tree/plugin/kbx.so
+ffffffff81000400" "$out"
+out=$(cd "$T" && make -s -f ondemand.mk 2>&1)
+check_eq "the next make loads the built object without rebuilding" "ffffffff81000400" "$out"
+echo 'not an object' > "$T/tree/plugin/kbx.so"
+out=$(cd "$T" && make -s -f ondemand.mk 2>&1)
+check_contains "a damaged kbx.so gets one clear error" "kbx.so exists but could not be loaded" "$out"
+mkdir -p "$T/installed/mk"
+cp "$TOP/mk/kbx.mk" "$T/installed/mk/"
+printf 'include %s/installed/mk/kbx.mk\nall: ;\n' "$T" > "$T/noobj.mk"
+out=$(cd "$T" && make -s -f noobj.mk 2>&1)
+check_contains "no object and no source tree: one clear error" "no such object and no kbx source tree" "$out"
+
+summary make
