@@ -437,11 +437,28 @@ struct kbx_symmap *kbx_symmap_get(const char *path, struct kbx_err *err)
 
 /* ---- lookups ------------------------------------------------------------- */
 
+/* Zero-padded to the map's own width; by hand, as it runs per lookup. */
 static void put_addr(const struct kbx_symmap *m, uint64_t addr,
 		     struct kbx_out *out)
 {
-	kbx_out_printf(out, "%0*llx", m->addr_width ? m->addr_width : 1,
-		       (unsigned long long)addr);
+	static const char digits[] = "0123456789abcdef";
+	char buf[32];
+	int width = m->addr_width > 0 && m->addr_width <= 24 ? m->addr_width : 1;
+	int n = 0, i;
+
+	do {
+		buf[n++] = digits[addr & 15];
+		addr >>= 4;
+	} while (addr);
+	while (n < width)
+		buf[n++] = '0';
+	for (i = 0; i < n / 2; i++) {
+		char c = buf[i];
+
+		buf[i] = buf[n - 1 - i];
+		buf[n - 1 - i] = c;
+	}
+	kbx_out_put(out, buf, (size_t)n);
 }
 
 int kbx_symmap_lookup(const struct kbx_symmap *m, const char *symbol,

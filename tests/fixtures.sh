@@ -43,6 +43,23 @@ done
 [ -n "$KDIR" ] || { echo "fixtures: no kernel headers, modules skipped" >&2; exit 0; }
 echo "$KDIR" > kdir
 
+# Debian's own modules for this release: 4000 real .ko files to check and
+# to benchmark against depmod (unpacked, not installed).
+REL=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
+DEB=$TOP/build/debian-modules
+if [ ! -d "$DEB/lib/modules/$REL" ]; then
+	pkg=linux-image-$REL
+	mkdir -p "$TOP/build/deb"
+	if (cd "$TOP/build/deb" && apt-get download "$pkg" >/dev/null 2>&1) &&
+		dpkg-deb -x "$TOP"/build/deb/"$pkg"_*.deb "$DEB.tmp"; then
+		mv "$DEB.tmp" "$DEB"
+		rm -f "$TOP"/build/deb/"$pkg"_*.deb
+	else
+		rm -rf "$DEB.tmp"
+		echo "fixtures: apt-get download $pkg failed: Debian module tree skipped" >&2
+	fi
+fi
+
 M=$F/modules
 [ -f "$M/.done" ] && [ "$(cat "$M/.done")" = "$KDIR" ] && exit 0
 rm -rf "$M"

@@ -37,7 +37,11 @@ check: deps-check
 	$(Q)sh tests/run-all.sh $(FUZZ_CHECK_SECONDS)
 
 bench: deps-check
-	$(Q)$(MAKE) --no-print-directory fixtures
+	$(Q)$(MAKE) --no-print-directory fixtures $(B)/bench/bench_index
 	$(Q)sh tests/bench/run.sh
 
 .PHONY: fixtures
+
+$(B)/bench/bench_index: tests/bench/bench_index.c $(B)/libkbx.a $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -o $@ $< $(B)/libkbx.a $(KBX_LIBS)

@@ -8,8 +8,8 @@ shift
 F=$BUILD/fixtures
 for fz in "$@"; do
 	name=$(basename "$fz")
-	corpus=$BUILD/fuzz/corpus-$name
-	mkdir -p "$corpus" "$BUILD/fuzz/crashes"
+	corpus=$BUILD/fuzz-work/corpus-$name
+	mkdir -p "$corpus" "$BUILD/fuzz-work/crashes"
 	case $name in
 	fuzz_symmap) seeds="$F/le32.o $F/be64.o $F/le64.o" ;;
 	fuzz_ko) seeds="$F/modules/provider/kbx_provider.ko $F/modules/bad_ns/kbx_bad_ns.ko" ;;
@@ -18,9 +18,9 @@ for fz in "$@"; do
 	esac
 	for s in $seeds; do [ -f "$s" ] && cp "$s" "$corpus/seed-$(basename "$s")"; done
 	[ "$name" = fuzz_symmap ] && printf 'ffffffff81000000 T _stext\nffffffffc0001000 t f\t[m]\n' > "$corpus/seed-map"
-	log=$BUILD/fuzz/$name.log
+	log=$BUILD/fuzz-work/$name.log
 	if "$fz" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$BUILD/fuzz/crashes/$name-" "$corpus" > "$log" 2>&1; then
+		-artifact_prefix="$BUILD/fuzz-work/crashes/$name-" "$corpus" > "$log" 2>&1; then
 		runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
 		pass "$name: ${runs:-?} inputs in ${secs}s, no crash, leak or UB"
 	else
