@@ -72,7 +72,7 @@ include tests/tests.mk
 
 demo: deps-demo
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh tests/demo.sh
+	$(Q)sh mk/demo.sh
 
 # ---- install ----------------------------------------------------------------
 
