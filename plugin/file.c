@@ -149,7 +149,8 @@ static void *index_still_fresh(struct index_entry *e, int64_t now,
 			       const struct timeval *child)
 {
 	if (!e || !e->index || now - e->checked_ns > RECHECK_NS ||
-	    timercmp(child, &e->child_time, !=))
+	    child->tv_sec != e->child_time.tv_sec ||
+	    child->tv_usec != e->child_time.tv_usec)
 		return NULL;
 	return e->index;
 }
