@@ -168,7 +168,7 @@ check_eq "kbx.so exports only its setup and plugin_is_GPL_compatible" \
 # calls an unload hook: that branch must compile and export both.
 if ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -fPIC -fvisibility=hidden \
 	-D_GNU_SOURCE -DGMK_ABI_VERSION=1 -c "$TOP/plugin/make.c" -o "$T/abi.o" 2> "$T/abi.err"; then
-	syms=$(nm "$T/abi.o" | awk '$2 ~ /[TB]/ {print $3}' | sort | tr '\n' ' ')
+	syms=$(nm "$T/abi.o" | awk 'NF == 3 && $2 ~ /^[TBD]$/ {print $3}' | sort | tr '\n' ' ')
 	check_eq "the GMK_ABI_VERSION setup and unload hook compile and are the only globals" \
 		"kbx_gmk_setup kbx_gmk_unload plugin_is_GPL_compatible " "$syms"
 else
