@@ -5,10 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/time.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kbx.h"
@@ -78,8 +75,6 @@ struct index_entry {
 	char *path;
 	enum kbx_index_kind kind;
 	struct kbx_file_id id;
-	int64_t checked_ns;	/* when the identity was last compared */
-	struct timeval child_time; /* children's CPU time at that moment */
 	void *index;
 	kbx_index_free_fn free_fn;
 	struct index_entry *next;
@@ -120,47 +115,10 @@ static void *index_rebuild(struct index_entry *e, const char *path,
 	return index;
 }
 
-/* Within one make a file changes through a child make ran and reaped
- * ($(shell), a recipe), which shows in the children's CPU time, or through
- * an outside writer, which a short interval catches: between those, the
- * stat of every lookup (a path walk each) can be skipped. */
-#define RECHECK_NS 50000000
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static struct timeval children_time(void)
-{
-	struct rusage ru;
-	struct timeval t = { 0, 0 };
-
-	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
-		timeradd(&ru.ru_utime, &ru.ru_stime, &t);
-	return t;
-}
-
-/* Called with the lock held: the entry's index, or NULL to check. */
-static void *index_still_fresh(struct index_entry *e, int64_t now,
-			       const struct timeval *child)
-{
-	if (!e || !e->index || now - e->checked_ns > RECHECK_NS ||
-	    child->tv_sec != e->child_time.tv_sec ||
-	    child->tv_usec != e->child_time.tv_usec)
-		return NULL;
-	return e->index;
-}
-
 void *kbx_index_get(const char *path, enum kbx_index_kind kind,
 		    kbx_index_load_fn load, kbx_index_free_fn free_fn,
 		    struct kbx_err *err)
 {
-	struct timeval child = children_time();
-	int64_t now = monotonic_ns();
 	struct index_entry *e;
 	struct kbx_file_id id;
 	struct stat st;
@@ -168,11 +126,6 @@ void *kbx_index_get(const char *path, enum kbx_index_kind kind,
 
 	if (!path || !*path)
 		return kbx_fail(err, NULL, "missing file name argument"), NULL;
-	pthread_mutex_lock(&index_lock);
-	index = index_still_fresh(index_find(path, kind), now, &child);
-	pthread_mutex_unlock(&index_lock);
-	if (index)
-		return index;
 	if (stat(path, &st))
 		return kbx_fail(err, path, "%s", strerror(errno)), NULL;
 	if (stat_regular(path, &st, err))
@@ -182,8 +135,6 @@ void *kbx_index_get(const char *path, enum kbx_index_kind kind,
 	pthread_mutex_lock(&index_lock);
 	e = index_find(path, kind);
 	if (e && same_id(&e->id, &id)) {
-		e->checked_ns = now;
-		e->child_time = child;
 		index = e->index;
 		pthread_mutex_unlock(&index_lock);
 		return index;
@@ -201,10 +152,6 @@ void *kbx_index_get(const char *path, enum kbx_index_kind kind,
 		index_list = e;
 	}
 	index = index_rebuild(e, path, &id, load, err);
-	if (index) {
-		e->checked_ns = now;
-		e->child_time = child;
-	}
 	pthread_mutex_unlock(&index_lock);
 	return index;
 }
