@@ -26,34 +26,28 @@ static int elf_error(struct kbx_err *err, const char *path, const char *what)
 			elf_errmsg(-1));
 }
 
-static int table_in_file(size_t file_len, uint64_t off, uint64_t count,
-			 uint64_t entsize)
+/* libelf quietly sees no sections when their table is cut off: say so. */
+static int check_table(const struct kbx_elf *e, const char *what, uint64_t off,
+		       uint64_t count, uint64_t entsize, struct kbx_err *err)
 {
-	return off <= file_len && count * entsize <= file_len - off;
+	if (!off || (off <= e->file_len && count * entsize <= e->file_len - off))
+		return 0;
+	return kbx_fail(err, e->path,
+			"damaged ELF: the %s header table (%llu entries at "
+			"%#llx) runs past the end of the file (%zu bytes): "
+			"truncated?",
+			what, (unsigned long long)count,
+			(unsigned long long)off, e->file_len);
 }
 
-/* libelf quietly sees no sections when their table is cut off: say so. */
 static int check_tables(const struct kbx_elf *e, struct kbx_err *err)
 {
 	const GElf_Ehdr *h = &e->ehdr;
 
-	if (h->e_shoff &&
-	    !table_in_file(e->file_len, h->e_shoff, h->e_shnum, h->e_shentsize))
-		return kbx_fail(err, e->path,
-				"damaged ELF: the section header table "
-				"(%u entries at %#llx) runs past the end of "
-				"the file (%zu bytes): truncated?",
-				h->e_shnum, (unsigned long long)h->e_shoff,
-				e->file_len);
-	if (h->e_phoff &&
-	    !table_in_file(e->file_len, h->e_phoff, h->e_phnum, h->e_phentsize))
-		return kbx_fail(err, e->path,
-				"damaged ELF: the program header table (%u "
-				"entries at %#llx) runs past the end of the "
-				"file (%zu bytes): truncated?",
-				h->e_phnum, (unsigned long long)h->e_phoff,
-				e->file_len);
-	return 0;
+	return check_table(e, "section", h->e_shoff, h->e_shnum,
+			   h->e_shentsize, err) ||
+	       check_table(e, "program", h->e_phoff, h->e_phnum,
+			   h->e_phentsize, err);
 }
 
 struct kbx_elf *kbx_elf_open(const char *path, const struct kbx_map *map,

@@ -311,8 +311,8 @@ START_TEST(test_ko_reads_modinfo_imports_and_exports_of_real_modules)
 	size_t i;
 	int gpl_seen = 0, ns_seen = 0;
 
-	if (!data)
-		return; /* no kernel headers: the real suite says so */
+	/* tests/fixtures.sh builds it; make check installs the headers */
+	ck_assert_msg(data != NULL, "module fixture missing: run tests/fixtures.sh");
 	ko = kbx_ko_parse("kbx_provider.ko", data, len, &err);
 	ck_assert_ptr_nonnull(ko);
 	ck_assert_str_eq(ko->modname, "kbx_provider");
