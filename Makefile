@@ -20,7 +20,9 @@ endif
 B := build
 
 CORE_SRCS := $(addprefix plugin/,out.c file.c elfsyms.c symmap.c symvers.c \
-	ko.c unresolved.c functions.c decode.c checkmod.c)
+	ko.c unresolved.c functions.c decode.c checkmod.c payload.c \
+	artifact.c release.c zimage.c uimage.c fit.c armimage.c bzimage.c \
+	dtb.c elfimage.c modsig.c kconfig.c report.c)
 CORE_HDRS := plugin/kbx.h
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -28,8 +30,14 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 ELF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
 ELF_LIBS   = $(or $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null),-lelf)
 KBX_CFLAGS := -std=gnu11 -O2 -g $(WARN) -fPIC -fvisibility=hidden \
-	-D_GNU_SOURCE $(ELF_CFLAGS) $(CFLAGS)
-KBX_LIBS   = $(ELF_LIBS) -lpthread
+	-D_GNU_SOURCE $(ELF_CFLAGS) $(PAYLOAD_CFLAGS) $(CFLAGS)
+# Payloads and CRCs (zlib, liblzma, libzstd, liblz4, liblzo2), DTBs
+# (libfdt: Debian ships no .pc for it) and module signatures (libcrypto).
+PAYLOAD_PKGS := zlib liblzma libzstd liblz4 lzo2 libcrypto
+PAYLOAD_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PAYLOAD_PKGS) 2>/dev/null)
+PAYLOAD_LIBS = $(or $(shell $(PKG_CONFIG) --libs $(PAYLOAD_PKGS) 2>/dev/null),\
+	-lz -llzma -lzstd -llz4 -llzo2 -lcrypto)
+KBX_LIBS   = $(ELF_LIBS) $(PAYLOAD_LIBS) -lfdt -lpthread
 
 CORE_OBJS := $(patsubst plugin/%.c,$(B)/%.o,$(CORE_SRCS))
 

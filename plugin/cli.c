@@ -20,7 +20,8 @@ static void usage(FILE *f)
 	      f);
 	for (fn = kbx_functions; fn->name; fn++)
 		fprintf(f, "  kbx %-14s %s\n", fn->name, fn->usage);
-	fputs("  kbx decode         MAP < oops.txt\n"
+	fputs("  kbx report         FILE...\n"
+	      "  kbx decode         MAP < oops.txt\n"
 	      "  kbx check-modules  [-j N] --symvers F... [--release R] "
 	      "DIR|KO...\n",
 	      f);
@@ -84,7 +85,10 @@ static int run_function(const struct kbx_function *f, int argc, char **argv)
 	}
 	if (out.len)
 		printf("%s\n", kbx_out_str(&out));
-	rc = out.len ? EXIT_VALUE : EXIT_EMPTY;
+	if (f->flags & KBX_FN_REPORTS)
+		rc = out.len ? EXIT_EMPTY : EXIT_VALUE;
+	else
+		rc = out.len ? EXIT_VALUE : EXIT_EMPTY;
 	kbx_out_free(&out);
 	return rc;
 }
@@ -178,6 +182,22 @@ static int run_check_modules(int argc, char **argv)
 	return rc ? EXIT_EMPTY : EXIT_VALUE;
 }
 
+static int run_report(int argc, char **argv)
+{
+	struct kbx_err err = { { 0 } };
+	int rc;
+
+	if (argc < 1) {
+		fputs("usage: kbx report FILE...\n", stderr);
+		return EXIT_ERROR;
+	}
+	fflush(stdout);
+	rc = kbx_report(argv, (size_t)argc, 1, &err);
+	if (rc < 0)
+		return fail("report", &err);
+	return rc ? EXIT_EMPTY : EXIT_VALUE;
+}
+
 int main(int argc, char **argv)
 {
 	const struct kbx_function *f;
@@ -197,6 +217,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(verb, "decode"))
 		return run_decode(argc - 2, argv + 2);
+	if (!strcmp(verb, "report"))
+		return run_report(argc - 2, argv + 2);
 	if (!strcmp(verb, "check-modules"))
 		return run_check_modules(argc - 2, argv + 2);
 	f = kbx_function_find(verb);

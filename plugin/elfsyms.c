@@ -117,6 +117,21 @@ unsigned kbx_elf_type(const struct kbx_elf *e)
 	return e->ehdr.e_type;
 }
 
+unsigned kbx_elf_machine(const struct kbx_elf *e)
+{
+	return e->ehdr.e_machine;
+}
+
+uint64_t kbx_elf_entry(const struct kbx_elf *e)
+{
+	return e->ehdr.e_entry;
+}
+
+size_t kbx_elf_section_count(const struct kbx_elf *e)
+{
+	return e->shnum;
+}
+
 const char *kbx_elf_section_name(struct kbx_elf *e, size_t shndx)
 {
 	Elf_Scn *scn = elf_getscn(e->elf, shndx);

@@ -2,6 +2,7 @@
  * CLI dispatches "kbx NAME" from it, so a function is written once. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kbx.h"
 
@@ -190,14 +191,216 @@ static int fn_ko_unresolved(unsigned argc, char **argv, struct kbx_out *out,
 	return 0;
 }
 
+/* ---- artifacts ------------------------------------------------------------ */
+
+/* A mapped and parsed artifact, released by artifact_close. */
+struct artifact {
+	struct kbx_map map;
+	struct kbx_image img;
+};
+
+static int artifact_open(const char *path, struct artifact *a,
+			 struct kbx_err *err)
+{
+	memset(a, 0, sizeof(*a));
+	if (kbx_map_file(path, &a->map, err))
+		return -1;
+	if (kbx_image_parse(path, a->map.data, a->map.len, &a->img, err)) {
+		kbx_unmap_file(&a->map);
+		return -1;
+	}
+	return 0;
+}
+
+static void artifact_close(struct artifact *a)
+{
+	kbx_unmap_file(&a->map);
+}
+
+static int fn_identify(unsigned argc, char **argv, struct kbx_out *out,
+		       struct kbx_err *err)
+{
+	struct kbx_map map;
+	struct stat st;
+
+	(void)argc;
+	if (stat(argv[0], &st) != 0) {
+		kbx_out_puts(out, "missing");
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || kbx_map_file(argv[0], &map, err)) {
+		kbx_out_puts(out, "unknown");
+		return 0;
+	}
+	kbx_out_puts(out, kbx_format_name(kbx_identify(map.data, map.len)));
+	kbx_unmap_file(&map);
+	return 0;
+}
+
+static int fn_image(unsigned argc, char **argv, struct kbx_out *out,
+		    struct kbx_err *err)
+{
+	struct artifact a;
+	int rc;
+
+	(void)argc;
+	if (artifact_open(argv[0], &a, err))
+		return -1;
+	rc = kbx_image_field(&a.img, argv[1], out, err);
+	artifact_close(&a);
+	return rc;
+}
+
+/* Reports rather than fails: the problem is the expansion. */
+static int fn_verify(unsigned argc, char **argv, struct kbx_out *out,
+		     struct kbx_err *err)
+{
+	struct kbx_err problem = { { 0 } };
+	struct artifact a;
+
+	(void)err;
+	if (artifact_open(argv[0], &a, &problem) == 0) {
+		kbx_image_verify(&a.img, argc > 1 ? argv[1] : NULL, &problem);
+		artifact_close(&a);
+	}
+	if (problem.msg[0])
+		kbx_out_puts(out, problem.msg);
+	return 0;
+}
+
+static int fn_release(unsigned argc, char **argv, struct kbx_out *out,
+		      struct kbx_err *err)
+{
+	struct artifact a;
+	struct stat st;
+	int rc;
+
+	(void)argc;
+	if (stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode))
+		return kbx_dir_release(argv[0], out, err);
+	if (artifact_open(argv[0], &a, err))
+		return -1;
+	rc = kbx_image_release(&a.img, out, err);
+	artifact_close(&a);
+	return rc;
+}
+
+static int fn_dtb(unsigned argc, char **argv, struct kbx_out *out,
+		  struct kbx_err *err)
+{
+	struct kbx_map map;
+	int rc;
+
+	(void)argc;
+	if (kbx_map_file(argv[0], &map, err))
+		return -1;
+	rc = kbx_dtb_get(argv[0], map.data, map.len, argv[1], argv[2], out,
+			 err);
+	kbx_unmap_file(&map);
+	return rc;
+}
+
+static int put_signature_key(const char *path, const unsigned char *data,
+			     size_t len, const char *key, struct kbx_out *out,
+			     struct kbx_err *err)
+{
+	struct kbx_modsig sig;
+
+	if (kbx_modsig_read(path, data, len, &sig, err))
+		return -1;
+	if (strcmp(key, "signed") == 0)
+		kbx_out_puts(out, sig.signed_ ? "yes" : "no");
+	else if (!sig.signed_)
+		return 0;
+	else if (strcmp(key, "signer") == 0)
+		kbx_out_puts(out, sig.signer);
+	else if (strcmp(key, "sig_key") == 0)
+		kbx_out_puts(out, sig.key);
+	else if (strcmp(key, "sig_hashalgo") == 0)
+		kbx_out_puts(out, sig.hashalgo);
+	else if (strcmp(key, "sig_id") == 0)
+		kbx_out_puts(out, "PKCS#7");
+	return 0;
+}
+
+static int is_signature_key(const char *key)
+{
+	return !strcmp(key, "signed") || !strcmp(key, "signer") ||
+	       !strcmp(key, "sig_key") || !strcmp(key, "sig_hashalgo") ||
+	       !strcmp(key, "sig_id");
+}
+
+/* A .ko, or a .ko.gz/.ko.xz/.ko.zst inflated first (signed before it was
+ * compressed, so the signature is inside). */
+static int fn_modinfo(unsigned argc, char **argv, struct kbx_out *out,
+		      struct kbx_err *err)
+{
+	struct kbx_inflate raw = { NULL, 0, 0, 0 };
+	struct kbx_map map;
+	const unsigned char *data;
+	size_t len;
+	enum kbx_comp comp;
+	int rc = -1;
+
+	(void)argc;
+	if (kbx_map_file(argv[0], &map, err))
+		return -1;
+	data = map.data;
+	len = map.len;
+	comp = kbx_comp_sniff(data, len);
+	if (comp != KBX_COMP_NONE) {
+		if (kbx_decompress(comp, data, len, 1u << 28, NULL, NULL, &raw,
+				   argv[0], err))
+			goto out;
+		data = raw.buf;
+		len = raw.len;
+	}
+	if (is_signature_key(argv[1])) {
+		rc = put_signature_key(argv[0], data, len, argv[1], out, err);
+	} else {
+		struct kbx_modsig sig;
+		struct kbx_ko *ko;
+
+		if (kbx_modsig_read(argv[0], data, len, &sig, err))
+			goto out;
+		ko = kbx_ko_parse(argv[0], data, sig.elf_len, err);
+		if (!ko)
+			goto out;
+		if (!ko->has_modinfo)
+			kbx_fail(err, argv[0], "no .modinfo section: not a "
+				 "kernel module");
+		else
+			rc = kbx_ko_modinfo(ko, argv[1], out);
+		kbx_ko_free(ko);
+	}
+out:
+	kbx_inflate_free(&raw);
+	kbx_unmap_file(&map);
+	return rc;
+}
+
+static int fn_kconfig(unsigned argc, char **argv, struct kbx_out *out,
+		      struct kbx_err *err)
+{
+	(void)argc;
+	return kbx_kconfig_get(argv[0], argv[1], out, err);
+}
+
 const struct kbx_function kbx_functions[] = {
-	{ "sym", 2, 2, fn_sym, "MAP,SYMBOL" },
-	{ "addr2sym", 2, 2, fn_addr2sym, "MAP,ADDR" },
-	{ "symvers", 2, 3, fn_symvers, "SYMVERS,SYMBOL[,FIELD]" },
-	{ "ko-undefined", 1, 1, fn_ko_undefined, "KO" },
-	{ "ko-exports", 1, 1, fn_ko_exports, "KO" },
-	{ "ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS..." },
-	{ NULL, 0, 0, NULL, NULL },
+	{ "sym", 2, 2, fn_sym, "MAP,SYMBOL", 0 },
+	{ "addr2sym", 2, 2, fn_addr2sym, "MAP,ADDR", 0 },
+	{ "symvers", 2, 3, fn_symvers, "SYMVERS,SYMBOL[,FIELD]", 0 },
+	{ "ko-undefined", 1, 1, fn_ko_undefined, "KO", 0 },
+	{ "ko-exports", 1, 1, fn_ko_exports, "KO", 0 },
+	{ "ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0 },
+	{ "identify", 1, 1, fn_identify, "FILE", 0 },
+	{ "image", 2, 2, fn_image, "FILE,FIELD", 0 },
+	{ "verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS },
+	{ "release", 1, 1, fn_release, "FILE|DIR", 0 },
+	{ "dtb", 3, 3, fn_dtb, "DTB,NODE,PROP", 0 },
+	{ "modinfo", 2, 2, fn_modinfo, "KO,KEY", 0 },
+	{ "kconfig", 2, 2, fn_kconfig, "FILE,OPTION", 0 },
+	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
 const struct kbx_function *kbx_function_find(const char *name)

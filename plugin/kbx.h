@@ -97,6 +97,9 @@ void kbx_elf_close(struct kbx_elf *elf);
 int kbx_elf_class_bits(const struct kbx_elf *elf);
 int kbx_elf_big_endian(const struct kbx_elf *elf);
 unsigned kbx_elf_type(const struct kbx_elf *elf);
+unsigned kbx_elf_machine(const struct kbx_elf *elf);
+uint64_t kbx_elf_entry(const struct kbx_elf *elf);
+size_t kbx_elf_section_count(const struct kbx_elf *elf);
 /* Calls FN for every symbol of .symtab (or .dynsym when stripped). */
 int kbx_elf_each_sym(struct kbx_elf *elf,
 		     int (*fn)(void *ctx, const struct kbx_elf_sym *sym),
@@ -241,6 +244,191 @@ void kbx_problem_word(const struct kbx_problem *p, struct kbx_out *out);
 void kbx_problem_explain(const struct kbx_problem *p, const struct kbx_ko *ko,
 			 struct kbx_out *out);
 
+/* ---- compressed payloads (payload.c) ------------------------------------ */
+
+enum kbx_comp {
+	KBX_COMP_NONE,
+	KBX_COMP_GZIP,
+	KBX_COMP_XZ,
+	KBX_COMP_LZMA,
+	KBX_COMP_LZO,
+	KBX_COMP_LZ4,
+	KBX_COMP_ZSTD,
+	KBX_COMP_BZIP2,
+};
+
+const char *kbx_comp_name(enum kbx_comp comp);
+int kbx_comp_from_name(const char *name, enum kbx_comp *comp);
+/* The compression whose magic DATA starts with; NONE when none. */
+enum kbx_comp kbx_comp_sniff(const unsigned char *data, size_t len);
+size_t kbx_comp_candidates(const unsigned char *data, size_t from, size_t to,
+			   size_t *offs, size_t max);
+
+struct kbx_inflate {
+	unsigned char *buf; /* malloc'd output */
+	size_t len, cap;
+	size_t in_used; /* input bytes the decoder consumed */
+};
+
+/* Called after each chunk with the output so far and where the new bytes
+ * start; nonzero stops the decoder (kbx_decompress then returns 1). */
+typedef int (*kbx_inflate_stop_fn)(void *ctx, const unsigned char *buf,
+				   size_t len, size_t new_from);
+
+/* Decompresses IN into RES (free it with kbx_inflate_free, also on error):
+ * 0 at the end of the stream, 1 when STOP said so, -1 with ERR set. */
+int kbx_decompress(enum kbx_comp comp, const unsigned char *in, size_t len,
+		   size_t max_out, kbx_inflate_stop_fn stop, void *ctx,
+		   struct kbx_inflate *res, const char *path,
+		   struct kbx_err *err);
+void kbx_inflate_free(struct kbx_inflate *res);
+
+/* ---- kernel artifacts (artifact.c and one file per format) -------------- */
+
+enum kbx_format {
+	KBX_FMT_MISSING,
+	KBX_FMT_UNKNOWN,
+	KBX_FMT_VMLINUX,
+	KBX_FMT_KO,
+	KBX_FMT_ELF,
+	KBX_FMT_ZIMAGE,
+	KBX_FMT_UIMAGE,
+	KBX_FMT_FIT,
+	KBX_FMT_IMAGE,
+	KBX_FMT_IMAGE_GZ,
+	KBX_FMT_ZBOOT,
+	KBX_FMT_BZIMAGE,
+	KBX_FMT_DTB,
+	KBX_FMT_GZIP,
+	KBX_FMT_XZ,
+	KBX_FMT_ZSTD,
+	KBX_FMT_LZ4,
+};
+
+const char *kbx_format_name(enum kbx_format fmt);
+
+/* Decompressed payloads may not grow past this (a bomb is an error). */
+#define KBX_PAYLOAD_MAX ((size_t)1 << 30)
+
+/* What a header says; a field a format lacks stays 0/NULL. Parsing fills
+ * it and checks the structure; verification goes further (CRCs, payload,
+ * DTB structure, module contents). */
+struct kbx_image {
+	const char *path;
+	const unsigned char *data; /* the whole file */
+	size_t len;
+	enum kbx_format format;
+	const char *arch; /* kernel ARCH name */
+	int bits;
+	char endian; /* 'l', 'b' or 0 */
+	uint64_t size; /* the length the artifact declares for itself */
+	int has_load;
+	uint64_t load, entry;
+	char name[80];
+	const char *os, *type;
+	int has_comp;
+	enum kbx_comp comp;
+	int has_crc;
+	uint32_t crc;
+	int has_arm64_header;
+	uint64_t text_offset, image_size, page_size;
+	/* the compressed kernel inside; payload_len 0 while not located */
+	size_t payload_off, payload_len;
+	size_t payload_from, payload_to; /* where to search for it (zImage) */
+	uint64_t payload_size; /* the inflated size promised; 0 unknown */
+	/* an uncompressed artifact inside (uImage, FIT), parsed on demand */
+	size_t inner_off, inner_len;
+	int efi_stub;
+	int depth; /* nesting of inner artifacts */
+};
+
+enum kbx_format kbx_identify(const unsigned char *data, size_t len);
+/* Identifies and parses DATA; -1 with ERR at the first structural
+ * problem (bad magic, truncation, a size beyond the file, ...). */
+int kbx_image_parse(const char *path, const unsigned char *data, size_t len,
+		    struct kbx_image *img, struct kbx_err *err);
+/* Everything parse does not: CRCs, the payload inflating to the promised
+ * size, DTB structure, ELF and module contents, and ARCH when not NULL. */
+int kbx_image_verify(struct kbx_image *img, const char *arch,
+		     struct kbx_err *err);
+int kbx_image_field(struct kbx_image *img, const char *field,
+		    struct kbx_out *out, struct kbx_err *err);
+/* The release (uname -r form) of a kernel artifact; 0 and nothing written
+ * when the format carries none (a DTB), -1 on error. */
+int kbx_image_release(struct kbx_image *img, struct kbx_out *out,
+		      struct kbx_err *err);
+/* Locates the compressed payload (every candidate of a zImage is tried)
+ * and inflates it until STOP says enough or, without STOP, to the end;
+ * checks the inflated size against the one the header promises. */
+int kbx_image_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
+		      void *ctx, struct kbx_inflate *res, struct kbx_err *err);
+/* The release of a directory: a kernel build or headers tree. */
+int kbx_dir_release(const char *dir, struct kbx_out *out, struct kbx_err *err);
+
+/* The kernel ARCH for ELF e_machine / U-Boot's ih_arch / a user's word
+ * (aarch64 -> arm64, x86_64 -> x86); NULL when unknown. */
+const char *kbx_arch_from_elf(unsigned machine, int bits);
+const char *kbx_arch_from_uboot(unsigned id);
+const char *kbx_arch_normalise(const char *arch);
+
+/* "Linux version RELEASE (" in BUF at or after FROM (minus what a chunk
+ * boundary may have cut); 1 with the release copied, 0 when absent. */
+int kbx_banner_find(const unsigned char *buf, size_t len, size_t from,
+		    char *release, size_t size);
+
+/* One file per format; each fills IMG from its header or fails. */
+int kbx_zimage_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_uimage_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_uimage_verify(struct kbx_image *img, struct kbx_err *err);
+int kbx_armimage_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_zboot_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_bzimage_verify(struct kbx_image *img, struct kbx_err *err);
+int kbx_bzimage_release(struct kbx_image *img, struct kbx_out *out);
+int kbx_dtb_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_dtb_verify(struct kbx_image *img, struct kbx_err *err);
+int kbx_fit_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_fit_verify(struct kbx_image *img, struct kbx_err *err);
+int kbx_elfimage_parse(struct kbx_image *img, struct kbx_err *err);
+int kbx_elfimage_verify(struct kbx_image *img, struct kbx_err *err);
+
+/* A property of a DTB as fdtget prints it (string lists as words); 0 and
+ * nothing written when the node or property is absent. */
+int kbx_dtb_get(const char *path, const unsigned char *data, size_t len,
+		const char *node, const char *prop, struct kbx_out *out,
+		struct kbx_err *err);
+/* An artifact nested in IMG (uImage data, FIT kernel): 0 parsed into
+ * INNER, 1 when the bytes are no artifact kbx knows (raw data), -1. */
+int kbx_image_parse_inner(const struct kbx_image *img, struct kbx_image *inner,
+			  struct kbx_err *err);
+/* 1 when the blob has NODE (a DTB already checked by kbx_dtb_parse). */
+int kbx_dtb_has_node(const unsigned char *data, const char *node);
+
+/* ---- module signatures (modsig.c) --------------------------------------- */
+
+struct kbx_modsig {
+	int signed_;
+	size_t elf_len; /* the module without the signature */
+	char signer[256];
+	char key[256]; /* serial, as modinfo's sig_key */
+	char hashalgo[32];
+};
+
+/* 0 with SIG filled (signed_ 0 when unsigned), -1 on a damaged trailer. */
+int kbx_modsig_read(const char *path, const unsigned char *data, size_t len,
+		    struct kbx_modsig *sig, struct kbx_err *err);
+
+/* ---- kernel configuration (kconfig.c) ----------------------------------- */
+
+/* CONFIG_OPTION from a .config text or the IKCONFIG inside an image, a
+ * vmlinux or configs.ko; nothing when unset. */
+int kbx_kconfig_get(const char *path, const char *option, struct kbx_out *out,
+		    struct kbx_err *err);
+
+/* ---- kbx report (report.c) ---------------------------------------------- */
+
+int kbx_report(char **paths, size_t n, int out_fd, struct kbx_err *err);
+
 /* ---- the function table both front ends dispatch from (functions.c) ----- */
 
 /* A function's arguments arrive trimmed; the last one may hold words. */
@@ -252,7 +440,12 @@ struct kbx_function {
 	unsigned min_args, max_args;
 	kbx_fn fn;
 	const char *usage;
+	unsigned flags;
 };
+
+/* The expansion is a problem report (kbx-verify): the CLI exits 1 when
+ * it is non-empty and 0 when it is empty. */
+#define KBX_FN_REPORTS 1u
 
 extern const struct kbx_function kbx_functions[];
 const struct kbx_function *kbx_function_find(const char *name);
