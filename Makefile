@@ -93,8 +93,14 @@ install: all
 	install -m 755 mk/*.sh $(DESTDIR)$(KBXDIR)/mk/
 	install -m 644 docs/*.md README.md $(DESTDIR)$(DOCDIR)/
 
+# build/cache (ccache of the test kernels) survives clean: a rebuild after
+# `make clean` is then a matter of seconds; distclean removes it too.
 clean:
-	rm -rf $(B) plugin/kbx.so plugin/kbx plugin/*.tmp
+	rm -rf $(filter-out $(B)/cache,$(wildcard $(B)/*)) plugin/kbx.so \
+		plugin/kbx plugin/*.tmp
 
-.PHONY: all clean install demo check fuzz bench
+distclean: clean
+	rm -rf $(B)
+
+.PHONY: all clean distclean install demo check fuzz bench
 .DELETE_ON_ERROR:

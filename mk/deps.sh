@@ -4,9 +4,15 @@
 # usage: mk/deps.sh build|check|demo
 set -u
 
-build_pkgs="gcc make pkg-config libelf-dev"
+build_pkgs="gcc make pkg-config libelf-dev zlib1g-dev liblzma-dev libzstd-dev
+ liblz4-dev liblzo2-dev libfdt-dev libssl-dev"
+# check: the suites' own tools, and what a tinyconfig kernel build of
+# linux-source-6.1 needs (flex bison bc, and the compressors the kernel's
+# Makefile.lib calls for each KERNEL_* choice).
 check_pkgs="$build_pkgs check clang libclang-rt-14-dev valgrind binutils kmod
- linux-headers-amd64 gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf"
+ linux-headers-amd64 gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+ linux-source-6.1 flex bison bc ccache xz-utils lz4 lzop zstd
+ u-boot-tools device-tree-compiler file perl openssl"
 demo_pkgs="$build_pkgs linux-headers-amd64 kmod"
 
 case "${1:-}" in

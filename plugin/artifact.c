@@ -193,7 +193,7 @@ enum kbx_format kbx_identify(const unsigned char *data, size_t len)
 	if (len >= 4 && kbx_is_elf(data, len))
 		return identify_elf(data, len);
 	if (len >= 40 && be32(data) == 0xD00DFEEDu)
-		return kbx_dtb_has_node(data, "/images") ? KBX_FMT_FIT
+		return kbx_dtb_has_node(data, len, "/images") ? KBX_FMT_FIT
 							 : KBX_FMT_DTB;
 	if (len >= 64 && be32(data) == 0x27051956u)
 		return KBX_FMT_UIMAGE;
@@ -335,7 +335,8 @@ static int locate_and_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
 			      void *ctx, struct kbx_inflate *res,
 			      struct kbx_err *err)
 {
-	size_t offs[64], n, i;
+	size_t offs[64], n, i, best_len = 0;
+	struct kbx_err best = { { 0 } };
 	int rc;
 
 	n = kbx_comp_candidates(img->data, img->payload_from, img->payload_to,
@@ -354,9 +355,16 @@ static int locate_and_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
 			img->payload_len = img->payload_to - offs[i];
 			return rc;
 		}
+		/* the candidate that got furthest is the real, damaged one */
+		if (res->len > best_len) {
+			best_len = res->len;
+			best = cand_err;
+		}
 		kbx_inflate_free(res);
 	}
 	img->comp = KBX_COMP_NONE;
+	if (best_len)
+		return kbx_fail(err, NULL, "%s", best.msg);
 	return kbx_fail(err, img->path,
 			"no compressed payload found before offset %#zx "
 			"(%zu candidates tried): cut or corrupt",
@@ -500,7 +508,7 @@ static int verify_arch(struct kbx_image *img, const char *want,
 	}
 	if (strcmp(have, norm) != 0)
 		return kbx_fail(err, img->path,
-				"wrong architecture: a %s %s, wanted %s",
+				"wrong architecture: %s %s, wanted %s",
 				have, kbx_format_name(img->format), norm);
 	return 0;
 }

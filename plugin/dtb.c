@@ -89,11 +89,11 @@ int kbx_dtb_parse(struct kbx_image *img, struct kbx_err *err)
 	return 0;
 }
 
-int kbx_dtb_has_node(const unsigned char *data, const char *node)
+int kbx_dtb_has_node(const unsigned char *data, size_t len, const char *node)
 {
 	struct kbx_err err;
 
-	if (dtb_header("", data, fdt_totalsize(data), &err))
+	if (dtb_header("", data, len, &err))
 		return 0;
 	return fdt_check_full(data, fdt_totalsize(data)) == 0 &&
 	       fdt_path_offset(data, node) >= 0;

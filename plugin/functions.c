@@ -369,8 +369,10 @@ static int fn_modinfo(unsigned argc, char **argv, struct kbx_out *out,
 		if (!ko->has_modinfo)
 			kbx_fail(err, argv[0], "no .modinfo section: not a "
 				 "kernel module");
-		else
-			rc = kbx_ko_modinfo(ko, argv[1], out);
+		else {
+			kbx_ko_modinfo(ko, argv[1], out);
+			rc = 0;
+		}
 		kbx_ko_free(ko);
 	}
 out:

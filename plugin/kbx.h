@@ -401,8 +401,8 @@ int kbx_dtb_get(const char *path, const unsigned char *data, size_t len,
  * INNER, 1 when the bytes are no artifact kbx knows (raw data), -1. */
 int kbx_image_parse_inner(const struct kbx_image *img, struct kbx_image *inner,
 			  struct kbx_err *err);
-/* 1 when the blob has NODE (a DTB already checked by kbx_dtb_parse). */
-int kbx_dtb_has_node(const unsigned char *data, const char *node);
+/* 1 when LEN bytes of DATA are a sound DTB that has NODE. */
+int kbx_dtb_has_node(const unsigned char *data, size_t len, const char *node);
 
 /* ---- module signatures (modsig.c) --------------------------------------- */
 

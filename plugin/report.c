@@ -17,9 +17,9 @@ struct row {
 
 static void human_size(uint64_t n, char *buf, size_t size)
 {
-	if (n >= 10u << 20)
+	if (n >= 1u << 20)
 		snprintf(buf, size, "%.1fM", (double)n / (1 << 20));
-	else if (n >= 10u << 10)
+	else if (n >= 1u << 10)
 		snprintf(buf, size, "%.1fK", (double)n / (1 << 10));
 	else
 		snprintf(buf, size, "%llu", (unsigned long long)n);
