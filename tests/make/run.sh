@@ -159,6 +159,68 @@ all: ;"
 check_eq "same size, new mtime and inode: read again" "ffffffff81000000
 [] ffffffff81000000" "$out"
 
+# ---- the artifact functions ---------------------------------------------
+if command -v dtc > /dev/null && command -v mkimage > /dev/null; then
+	printf '/dts-v1/;\n/ { model = "kbx board"; compatible = "kbx,a", "kbx,b"; n = <1 0xffffffff>; };\n' > "$T/b.dts"
+	dtc -q -I dts -O dtb -o "$T/b.dtb" "$T/b.dts"
+	head -c 70000 /dev/zero > "$T/payload"
+	printf 'Linux version 6.1.99-kbx (u@h) #1\n' >> "$T/payload"
+	gzip -9 -c "$T/payload" > "$T/payload.gz"
+	mkimage -A arm -O linux -T kernel -C gzip -a 0x8000 -e 0x8000 \
+		-n Linux-6.1.99-kbx -d "$T/payload.gz" "$T/uImage" > /dev/null
+	cp "$T/uImage" "$T/uImage.bad"
+	printf 'X' | dd of="$T/uImage.bad" bs=1 seek=100 conv=notrunc 2> /dev/null
+	mk artifacts "$L
+\$(info \$(kbx-identify b.dtb) \$(kbx-identify uImage) \$(kbx-identify nothing-here))
+\$(info \$(kbx-dtb b.dtb,/,compatible)|\$(kbx-dtb b.dtb,/,n)|\$(kbx-dtb b.dtb,/,model))
+\$(info \$(kbx-image uImage,arch) \$(kbx-image uImage,comp) \$(kbx-image uImage,load) \$(kbx-image uImage,name))
+\$(info \$(kbx-release uImage))
+\$(info [\$(kbx-verify uImage,arm)])
+\$(info \$(kbx-verify uImage.bad))
+\$(info \$(kbx-verify uImage,arm64))
+all: ;"
+	check_eq "kbx-identify, kbx-dtb (as fdtget), kbx-image, kbx-release, kbx-verify in make" \
+		"dtb uImage missing
+kbx,a kbx,b|1 -1|kbx board
+arm gzip 0x00008000 Linux-6.1.99-kbx
+6.1.99-kbx
+[]
+uImage.bad: uImage data CRC mismatch (stored $(file -b "$T/uImage" | sed 's/.*Data CRC: 0X\([0-9A-F]*\).*/\1/' | tr A-F a-f)" \
+		"$(printf '%s\n' "$out" | sed '6s/ (stored 0x\([0-9a-f]*\),.*/ (stored \1/; 7d')"
+	check_eq "kbx-verify FILE,ARCH reports the wrong architecture" \
+		"uImage: wrong architecture: arm uImage, wanted arm64" "$(printf '%s\n' "$out" | sed -n 7p)"
+
+	mk image-error "$L
+x := \$(kbx-image uImage.bad,nosuchfield)
+all: ;"
+	check_eq "kbx-image: an unknown field stops make, naming the fields there are" \
+		"image-error.mk:2: *** kbx-image: unknown field 'nosuchfield' (format arch bits endian size load entry name os type comp crc text-offset image-size page-size payload release).  Stop." \
+		"$out"
+	mk image-error2 "$L
+v := \$(kbx-image payload,arch)
+all: ;"
+	check_eq "kbx-image of a file that is no artifact: FILE:LINE: *** kbx-image: PATH: REASON.  Stop." \
+		"image-error2.mk:2: *** kbx-image: payload: not a kernel artifact (unknown format).  Stop." "$out"
+	mk release-dtb "$L
+\$(info [\$(kbx-release b.dtb)])
+all: ;"
+	check_eq "kbx-release of a DTB expands to nothing" "[]" "$out"
+else
+	skip "artifact functions in make" "dtc or mkimage missing"
+fi
+if [ -s "$F/modules/provider/kbx_provider.ko" ]; then
+	cp "$F/modules/provider/kbx_provider.ko" "$T/p.ko"
+	printf 'CONFIG_A=y\nCONFIG_S="a \\"q\\" b"\n# CONFIG_N is not set\n' > "$T/dot.config"
+	mk modinfo "$L
+\$(info \$(kbx-modinfo p.ko,license)|\$(kbx-modinfo p.ko,signed)|\$(kbx-modinfo p.ko,signer)|\$(kbx-release p.ko))
+\$(info \$(kbx-kconfig dot.config,A)|\$(kbx-kconfig dot.config,CONFIG_S)|\$(kbx-kconfig dot.config,N)|)
+all: ;"
+	check_eq "kbx-modinfo (signed/signer of an unsigned module), kbx-release of a .ko, kbx-kconfig of a .config" \
+		"GPL|no||$(modinfo -F vermagic "$T/p.ko" | cut -d' ' -f1)
+y|a \"q\" b||" "$out"
+fi
+
+
 # ---- what the plug-in exports -------------------------------------------------
 syms=$(nm -D --defined-only "$KBX_SO" | awk '{print $3}' | sort | tr '\n' ' ')
 check_eq "kbx.so exports only its setup and plugin_is_GPL_compatible" \
