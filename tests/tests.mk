@@ -11,11 +11,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 
 # The unit tests link the core sources built again with the sanitizers.
-$(B)/unit/check_kbx: tests/unit/check_kbx.c $(CORE_SRCS) $(CORE_HDRS)
+UNIT_SRCS := tests/unit/check_kbx.c tests/unit/check_artifacts.c
+$(B)/unit/check_kbx: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo '  CC      $@ (ASan+UBSan)')
 	$(Q)$(CC) -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) \
-		$(ELF_CFLAGS) $(PAYLOAD_CFLAGS) $(CHECK_FLAGS) -o $@ $< $(CORE_SRCS) \
+		$(ELF_CFLAGS) $(PAYLOAD_CFLAGS) $(CHECK_FLAGS) -o $@ $(UNIT_SRCS) \
+		$(CORE_SRCS) \
 		$(KBX_LIBS) $(CHECK_LIBS)
 
 # The CLI built with the sanitizers: the artifact suite feeds it every

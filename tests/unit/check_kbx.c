@@ -9,6 +9,8 @@
 
 #include "../../plugin/kbx.h"
 
+Suite *artifact_suite(void);
+
 static struct kbx_err err;
 
 static const char map_text[] = "ffffffff81000000 T _stext\n"
@@ -444,6 +446,7 @@ int main(void)
 	SRunner *sr = srunner_create(kbx_suite());
 	int run, failed;
 
+	srunner_add_suite(sr, artifact_suite());
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
