@@ -19,6 +19,8 @@ static const char *const format_names[] = {
 	[KBX_FMT_LZ4] = "lz4",
 };
 
+size_t kbx_payload_max = KBX_PAYLOAD_MAX;
+
 const char *kbx_format_name(enum kbx_format fmt)
 {
 	return format_names[fmt];
@@ -313,7 +315,7 @@ static int inflate_at(struct kbx_image *img, size_t off, size_t len,
 		      enum kbx_comp comp, kbx_inflate_stop_fn stop, void *ctx,
 		      struct kbx_inflate *res, struct kbx_err *err)
 {
-	int rc = kbx_decompress(comp, img->data + off, len, KBX_PAYLOAD_MAX,
+	int rc = kbx_decompress(comp, img->data + off, len, kbx_payload_max,
 				stop, ctx, res, img->path, err);
 
 	if (rc == 0 && img->payload_size &&

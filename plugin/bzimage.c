@@ -39,6 +39,11 @@ int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err)
 	img->arch = "x86";
 	img->endian = 'l';
 	img->bits = 32;
+	if (img->len < 0x250) /* through payload_offset and _length */
+		return kbx_fail(err, img->path,
+				"bzImage is truncated: %zu bytes, less than "
+				"its setup header",
+				img->len);
 	if (version >= 0x020C && (h[0x236] & XLF_KERNEL_64))
 		img->bits = 64;
 	if (h[0x200] != 0xEB)

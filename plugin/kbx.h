@@ -307,8 +307,10 @@ enum kbx_format {
 
 const char *kbx_format_name(enum kbx_format fmt);
 
-/* Decompressed payloads may not grow past this (a bomb is an error). */
+/* Decompressed payloads may not grow past kbx_payload_max (a bomb is an
+ * error); KBX_PAYLOAD_MAX by default, lowered by the fuzzers. */
 #define KBX_PAYLOAD_MAX ((size_t)1 << 30)
+extern size_t kbx_payload_max;
 
 /* What a header says; a field a format lacks stays 0/NULL. Parsing fills
  * it and checks the structure; verification goes further (CRCs, payload,

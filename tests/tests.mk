@@ -29,7 +29,7 @@ $(B)/asan/kbx: plugin/cli.c $(CORE_SRCS) $(CORE_HDRS)
 		$(ELF_CFLAGS) $(PAYLOAD_CFLAGS) -o $@ plugin/cli.c $(CORE_SRCS) \
 		$(KBX_LIBS)
 
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_artifact.h $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo '  FUZZ-CC $@')
 	$(Q)clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror \

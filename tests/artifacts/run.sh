@@ -364,6 +364,8 @@ corrupt "Image.gz: a flipped byte" "$g" "gzip payload is corrupt"
 
 b=$(fresh "$K/x86_64/bzImage" b-flip); flip "$b" $(( $(size_of "$b") - 5000 ))
 corrupt "bzImage: a flipped payload byte" "$b" "bzImage CRC mismatch"
+b=$(fresh "$K/x86_64/bzImage" b-short); truncate -s $((0x220)) "$b"
+corrupt "bzImage: cut inside its setup header (found by fuzz_bzimage)" "$b" "bzImage is truncated: 544 bytes, less than its setup header"
 b=$(fresh "$K/x86_64/bzImage" b-sys); patch "$b" 0x1f4 "$(hex32le 0x0fffffff)"
 corrupt "bzImage: syssize beyond the file" "$b" "bzImage is truncated: syssize says"
 b=$(fresh "$K/x86_64/bzImage" b-plen); patch "$b" 0x24c "$(hex32le 0x7fffffff)"
