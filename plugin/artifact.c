@@ -337,24 +337,24 @@ static int locate_and_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
 			      void *ctx, struct kbx_inflate *res,
 			      struct kbx_err *err)
 {
-	size_t offs[64], n, i, best_len = 0;
+	size_t pos = img->payload_from, to = img->payload_to, n = 0;
+	size_t best_len = 0;
 	struct kbx_err best = { { 0 } };
 	int rc;
 
-	n = kbx_comp_candidates(img->data, img->payload_from, img->payload_to,
-				offs, sizeof(offs) / sizeof(offs[0]));
-	for (i = 0; i < n; i++) {
-		enum kbx_comp comp = kbx_comp_sniff(img->data + offs[i],
-						    img->payload_to - offs[i]);
+	/* the real payload follows a handful of decoys: stop at 64 */
+	for (; n < 64 && (pos = kbx_comp_next(img->data, pos, to)) < to;
+	     pos++, n++) {
+		enum kbx_comp comp = kbx_comp_sniff(img->data + pos, to - pos);
 		struct kbx_err cand_err;
 
 		img->comp = comp;
-		rc = inflate_at(img, offs[i], img->payload_to - offs[i], comp,
-				stop, ctx, res, &cand_err);
+		rc = inflate_at(img, pos, to - pos, comp, stop, ctx, res,
+				&cand_err);
 		if (rc >= 0 && res->len > 0) {
 			img->has_comp = 1;
-			img->payload_off = offs[i];
-			img->payload_len = img->payload_to - offs[i];
+			img->payload_off = pos;
+			img->payload_len = to - pos;
 			return rc;
 		}
 		/* the candidate that got furthest is the real, damaged one */
@@ -370,7 +370,7 @@ static int locate_and_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
 	return kbx_fail(err, img->path,
 			"no compressed payload found before offset %#zx "
 			"(%zu candidates tried): cut or corrupt",
-			img->payload_to, n);
+			to, n);
 }
 
 int kbx_image_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,

@@ -261,8 +261,7 @@ const char *kbx_comp_name(enum kbx_comp comp);
 int kbx_comp_from_name(const char *name, enum kbx_comp *comp);
 /* The compression whose magic DATA starts with; NONE when none. */
 enum kbx_comp kbx_comp_sniff(const unsigned char *data, size_t len);
-size_t kbx_comp_candidates(const unsigned char *data, size_t from, size_t to,
-			   size_t *offs, size_t max);
+size_t kbx_comp_next(const unsigned char *data, size_t from, size_t to);
 
 struct kbx_inflate {
 	unsigned char *buf; /* malloc'd output */

@@ -68,20 +68,28 @@ enum kbx_comp kbx_comp_sniff(const unsigned char *data, size_t len)
 	return KBX_COMP_NONE;
 }
 
-/* Offsets of every compression magic in DATA[from, to), ascending: the
- * candidates for a payload whose start is recorded nowhere (zImage). */
-size_t kbx_comp_candidates(const unsigned char *data, size_t from, size_t to,
-			   size_t *offs, size_t max)
+/* The first offset in [FROM, TO) where a compression magic starts, TO
+ * when there is none: the candidates for a payload whose start is
+ * recorded nowhere (zImage). A table of first bytes keeps the scan to one
+ * load per byte; a full compare only where one matches. */
+size_t kbx_comp_next(const unsigned char *data, size_t from, size_t to)
 {
-	size_t n = 0, pos;
+	static unsigned char first[256];
+	size_t pos, i;
 
-	for (pos = from; pos < to && n < max; pos++) {
-		enum kbx_comp c = kbx_comp_sniff(data + pos, to - pos);
+	if (!first[0x1f]) /* idempotent: concurrent fills write the same */
+		for (i = 1; i < sizeof(comps) / sizeof(comps[0]); i++)
+			first[(unsigned char)comps[i].magic[0]] = 1;
+	for (pos = from; pos < to; pos++) {
+		enum kbx_comp c;
 
+		if (!first[data[pos]])
+			continue;
+		c = kbx_comp_sniff(data + pos, to - pos);
 		if (c != KBX_COMP_NONE && c != KBX_COMP_BZIP2)
-			offs[n++] = pos;
+			return pos;
 	}
-	return n;
+	return to;
 }
 
 /* ---- the output side, shared by every decoder ---------------------------- */
