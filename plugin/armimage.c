@@ -41,13 +41,12 @@ static int read_pe(struct kbx_image *img, unsigned *machine,
 	if (memcmp(img->data + pe, "PE\0\0", 4) != 0)
 		return kbx_fail(err, img->path,
 				"EFI stub: no PE signature at %#x", pe);
-	*machine = (unsigned)img->data[pe + 4] |
-		   (unsigned)img->data[pe + 5] << 8;
+	*machine = (unsigned)img->data[pe + 4] | (unsigned)img->data[pe + 5]
+							 << 8;
 	return 0;
 }
 
-static int check_pe(struct kbx_image *img, unsigned want,
-		    struct kbx_err *err)
+static int check_pe(struct kbx_image *img, unsigned want, struct kbx_err *err)
 {
 	unsigned got;
 
@@ -119,7 +118,8 @@ int kbx_armimage_parse(struct kbx_image *img, struct kbx_err *err)
 	 * exceed image_size, and a file far shorter than the text is cut. */
 	if (img->len < 4096)
 		return kbx_fail(err, img->path,
-				"arm64 Image is truncated: %zu bytes, image_size "
+				"arm64 Image is truncated: %zu bytes, "
+				"image_size "
 				"%llu",
 				img->len, (unsigned long long)img->image_size);
 	if (img->image_size < 4096)
@@ -158,8 +158,8 @@ int kbx_zboot_parse(struct kbx_image *img, struct kbx_err *err)
 	img->payload_len = len;
 	if (read_pe(img, &machine, err))
 		return -1;
-	img->arch = machine == PE_MACHINE_ARM64	    ? "arm64"
-		    : machine == PE_MACHINE_RISCV64 ? "riscv"
+	img->arch = machine == PE_MACHINE_ARM64		? "arm64"
+		    : machine == PE_MACHINE_RISCV64	? "riscv"
 		    : machine == PE_MACHINE_LOONGARCH64 ? "loongarch"
 							: NULL;
 	img->bits = img->arch ? 64 : 0;

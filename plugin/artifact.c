@@ -82,12 +82,14 @@ const char *kbx_arch_from_elf(unsigned machine, int bits)
 
 /* U-Boot's ih_arch numbers (include/image.h); only appended upstream. */
 static const char *const uboot_arches[] = {
-	[1] = "alpha",	   [2] = "arm",	    [3] = "x86",	[4] = "ia64",
-	[5] = "mips",	   [6] = "mips",    [7] = "powerpc",	[8] = "s390",
-	[9] = "sh",	   [10] = "sparc",  [11] = "sparc",	[12] = "m68k",
-	[13] = "nios",	   [14] = "microblaze", [15] = "nios2", [16] = "blackfin",
-	[17] = "avr32",	   [18] = "st200",  [19] = "sandbox",	[20] = "nds32",
-	[21] = "openrisc", [22] = "arm64",  [23] = "arc",	[24] = "x86",
+	[1] = "alpha",	   [2] = "arm",		[3] = "x86",
+	[4] = "ia64",	   [5] = "mips",	[6] = "mips",
+	[7] = "powerpc",   [8] = "s390",	[9] = "sh",
+	[10] = "sparc",	   [11] = "sparc",	[12] = "m68k",
+	[13] = "nios",	   [14] = "microblaze", [15] = "nios2",
+	[16] = "blackfin", [17] = "avr32",	[18] = "st200",
+	[19] = "sandbox",  [20] = "nds32",	[21] = "openrisc",
+	[22] = "arm64",	   [23] = "arc",	[24] = "x86",
 	[25] = "xtensa",   [26] = "riscv",
 };
 
@@ -104,15 +106,15 @@ const char *kbx_arch_normalise(const char *arch)
 	static const struct {
 		const char *alias, *arch;
 	} aliases[] = {
-		{ "aarch64", "arm64" },	   { "aarch64_be", "arm64" },
-		{ "x86_64", "x86" },	   { "i386", "x86" },
-		{ "i686", "x86" },	   { "amd64", "x86" },
-		{ "armhf", "arm" },	   { "armel", "arm" },
-		{ "riscv64", "riscv" },	   { "riscv32", "riscv" },
-		{ "ppc", "powerpc" },	   { "ppc64", "powerpc" },
-		{ "ppc64le", "powerpc" },  { "mips64", "mips" },
-		{ "mipsel", "mips" },	   { "s390x", "s390" },
-		{ "sparc64", "sparc" },	   { "loongarch64", "loongarch" },
+		{"aarch64", "arm64"},	{"aarch64_be", "arm64"},
+		{"x86_64", "x86"},	{"i386", "x86"},
+		{"i686", "x86"},	{"amd64", "x86"},
+		{"armhf", "arm"},	{"armel", "arm"},
+		{"riscv64", "riscv"},	{"riscv32", "riscv"},
+		{"ppc", "powerpc"},	{"ppc64", "powerpc"},
+		{"ppc64le", "powerpc"}, {"mips64", "mips"},
+		{"mipsel", "mips"},	{"s390x", "s390"},
+		{"sparc64", "sparc"},	{"loongarch64", "loongarch"},
 	};
 	size_t i;
 
@@ -142,7 +144,7 @@ static uint32_t be32(const unsigned char *p)
  * vmlinux when it carries a Linux banner; libelf decides. */
 static enum kbx_format identify_elf(const unsigned char *data, size_t len)
 {
-	struct kbx_map map = { data, len, { 0, 0, 0, 0 } };
+	struct kbx_map map = {data, len, {0, 0, 0, 0}};
 	struct kbx_elf *elf;
 	struct kbx_err err;
 	const unsigned char *sec;
@@ -178,7 +180,7 @@ static int stop_after_header(void *ctx, const unsigned char *buf, size_t len,
 
 static int gzip_holds_image(const unsigned char *data, size_t len)
 {
-	struct kbx_inflate res;
+	struct kbx_inflate res = {0};
 	struct kbx_err err;
 	int is_image;
 
@@ -196,7 +198,7 @@ enum kbx_format kbx_identify(const unsigned char *data, size_t len)
 		return identify_elf(data, len);
 	if (len >= 40 && be32(data) == 0xD00DFEEDu)
 		return kbx_dtb_has_node(data, len, "/images") ? KBX_FMT_FIT
-							 : KBX_FMT_DTB;
+							      : KBX_FMT_DTB;
 	if (len >= 64 && be32(data) == 0x27051956u)
 		return KBX_FMT_UIMAGE;
 	if (len >= 64 && data[0] == 'M' && data[1] == 'Z' &&
@@ -250,13 +252,10 @@ static int parse_compressed(struct kbx_image *img, struct kbx_err *err)
 int kbx_image_parse(const char *path, const unsigned char *data, size_t len,
 		    struct kbx_image *img, struct kbx_err *err)
 {
-	int depth = img->depth;
-
 	memset(img, 0, sizeof(*img));
 	img->path = path;
 	img->data = data;
 	img->len = len;
-	img->depth = depth;
 	img->format = kbx_identify(data, len);
 	switch (img->format) {
 	case KBX_FMT_VMLINUX:
@@ -305,8 +304,10 @@ int kbx_image_parse_inner(const struct kbx_image *img, struct kbx_image *inner,
 		return kbx_fail(err, img->path, "artifacts nested too deep");
 	if (kbx_identify(d, img->inner_len) == KBX_FMT_UNKNOWN)
 		return 1;
+	if (kbx_image_parse(img->path, d, img->inner_len, inner, err))
+		return -1;
 	inner->depth = img->depth + 1;
-	return kbx_image_parse(img->path, d, img->inner_len, inner, err);
+	return 0;
 }
 
 /* ---- the payload ---------------------------------------------------------- */
@@ -319,9 +320,9 @@ static int inflate_at(struct kbx_image *img, size_t off, size_t len,
 				stop, ctx, res, img->path, err);
 
 	if (rc == 0 && img->payload_size &&
-	    (img->comp == KBX_COMP_GZIP ? (uint32_t)res->len !=
-						  (uint32_t)img->payload_size
-					: res->len != img->payload_size))
+	    (img->comp == KBX_COMP_GZIP
+		     ? (uint32_t)res->len != (uint32_t)img->payload_size
+		     : res->len != img->payload_size))
 		return kbx_fail(err, img->path,
 				"%s payload inflates to %zu bytes, the header "
 				"promises %llu",
@@ -339,7 +340,7 @@ static int locate_and_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
 {
 	size_t pos = img->payload_from, to = img->payload_to, n = 0;
 	size_t best_len = 0;
-	struct kbx_err best = { { 0 } };
+	struct kbx_err best = {{0}};
 	int rc;
 
 	/* the real payload follows a handful of decoys: stop at 64 */
@@ -424,7 +425,8 @@ static int release_from_bytes(struct kbx_image *img, struct kbx_out *out,
 	char release[128];
 
 	if (!kbx_banner_find(img->data, img->len, 0, release, sizeof(release)))
-		return kbx_fail(err, img->path, "no \"Linux version\" banner in the %s",
+		return kbx_fail(err, img->path,
+				"no \"Linux version\" banner in the %s",
 				kbx_format_name(img->format));
 	kbx_out_puts(out, release);
 	return 0;
@@ -437,8 +439,8 @@ int kbx_image_release(struct kbx_image *img, struct kbx_out *out,
 
 	switch (img->format) {
 	case KBX_FMT_KO: {
-		struct kbx_ko *ko = kbx_ko_parse(img->path, img->data, img->len,
-						 err);
+		struct kbx_ko *ko =
+			kbx_ko_parse(img->path, img->data, img->len, err);
 		size_t n;
 
 		if (!ko)
@@ -446,7 +448,8 @@ int kbx_image_release(struct kbx_image *img, struct kbx_out *out,
 		n = strcspn(ko->vermagic, " ");
 		if (n == 0) {
 			kbx_ko_free(ko);
-			return kbx_fail(err, img->path, "module has no vermagic");
+			return kbx_fail(err, img->path,
+					"module has no vermagic");
 		}
 		kbx_out_put(out, ko->vermagic, n);
 		kbx_ko_free(ko);
@@ -510,8 +513,8 @@ static int verify_arch(struct kbx_image *img, const char *want,
 	}
 	if (strcmp(have, norm) != 0)
 		return kbx_fail(err, img->path,
-				"wrong architecture: %s %s, wanted %s",
-				have, kbx_format_name(img->format), norm);
+				"wrong architecture: %s %s, wanted %s", have,
+				kbx_format_name(img->format), norm);
 	return 0;
 }
 
@@ -597,7 +600,8 @@ int kbx_image_field(struct kbx_image *img, const char *f, struct kbx_out *out,
 			kbx_out_printf(out, "%d", img->bits);
 	} else if (strcmp(f, "endian") == 0) {
 		if (img->endian)
-			kbx_out_puts(out, img->endian == 'b' ? "big" : "little");
+			kbx_out_puts(out,
+				     img->endian == 'b' ? "big" : "little");
 	} else if (strcmp(f, "size") == 0)
 		kbx_out_printf(out, "%llu", (unsigned long long)img->size);
 	else if (strcmp(f, "load") == 0 || strcmp(f, "entry") == 0) {
@@ -618,11 +622,13 @@ int kbx_image_field(struct kbx_image *img, const char *f, struct kbx_out *out,
 		   strcmp(f, "image-size") == 0 ||
 		   strcmp(f, "page-size") == 0) {
 		if (img->has_arm64_header)
-			kbx_out_printf(out, f[0] == 't' ? "0x%llx" : "%llu",
-				       (unsigned long long)(f[0] == 't'
-						? img->text_offset
-						: f[0] == 'i' ? img->image_size
-							      : img->page_size));
+			kbx_out_printf(
+				out, f[0] == 't' ? "0x%llx" : "%llu",
+				(unsigned long long)(f[0] == 't'
+							     ? img->text_offset
+						     : f[0] == 'i'
+							     ? img->image_size
+							     : img->page_size));
 	} else if (strcmp(f, "payload") == 0) {
 		if (img->payload_size)
 			kbx_out_printf(out, "%llu",

@@ -48,7 +48,8 @@ int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err)
 		img->bits = 64;
 	if (h[0x200] != 0xEB)
 		return kbx_fail(err, img->path,
-				"bzImage: no jump at 0x200 (setup header damaged)");
+				"bzImage: no jump at 0x200 (setup header "
+				"damaged)");
 	if (version < 0x0208)
 		return kbx_fail(err, img->path,
 				"bzImage: boot protocol %u.%02u is older than "
@@ -128,7 +129,8 @@ int kbx_bzimage_verify(struct kbx_image *img, struct kbx_err *err)
  * inflating anything. 1 when found. */
 int kbx_bzimage_release(struct kbx_image *img, struct kbx_out *out)
 {
-	size_t setup = setup_len(img), off = (size_t)le16(img->data + 0x20E) + 0x200;
+	size_t setup = setup_len(img),
+	       off = (size_t)le16(img->data + 0x20E) + 0x200;
 	size_t n;
 
 	if (off >= setup || off >= img->len || le16(img->data + 0x20E) == 0)

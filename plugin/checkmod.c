@@ -220,8 +220,8 @@ static struct kbx_symvers *exports_of_jobs(struct run *r)
 				.name_len = (uint16_t)strlen(x->name),
 				.module = ko->modname,
 				.module_len = (uint16_t)strlen(ko->modname),
-				.export = x->gpl ? "EXPORT_SYMBOL_GPL" :
-						   "EXPORT_SYMBOL",
+				.export = x->gpl ? "EXPORT_SYMBOL_GPL"
+						 : "EXPORT_SYMBOL",
 				.export_len = x->gpl ? 17 : 13,
 				.ns = x->ns,
 				.ns_len = (uint16_t)strlen(x->ns),
@@ -296,7 +296,7 @@ static void free_run(struct run *r)
 int kbx_check_modules(const struct kbx_check_opts *opts, char **paths,
 		      size_t n_paths, int out_fd, struct kbx_err *err)
 {
-	struct run r = { .opts = opts };
+	struct run r = {.opts = opts};
 	size_t bad = 0, total = 0;
 	int rc = -1;
 

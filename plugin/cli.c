@@ -55,7 +55,7 @@ static char *join_words(char **argv, int argc)
 
 static int run_function(const struct kbx_function *f, int argc, char **argv)
 {
-	struct kbx_err err = { { 0 } };
+	struct kbx_err err = {{0}};
 	char *args[256], *joined = NULL;
 	struct kbx_out out;
 	unsigned n = (unsigned)argc;
@@ -95,7 +95,7 @@ static int run_function(const struct kbx_function *f, int argc, char **argv)
 
 static int run_decode(int argc, char **argv)
 {
-	struct kbx_err err = { { 0 } };
+	struct kbx_err err = {{0}};
 	struct kbx_symmap *map;
 
 	if (argc != 1) {
@@ -130,10 +130,10 @@ static int check_usage(void)
 
 static int run_check_modules(int argc, char **argv)
 {
-	struct kbx_check_opts opts = { .jobs = 1 };
+	struct kbx_check_opts opts = {.jobs = 1};
 	const char **symvers = calloc((size_t)argc + 1, sizeof(*symvers));
 	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
-	struct kbx_err err = { { 0 } };
+	struct kbx_err err = {{0}};
 	size_t n_paths = 0;
 	int i, in_symvers = 0, rc;
 
@@ -184,7 +184,7 @@ static int run_check_modules(int argc, char **argv)
 
 static int run_report(int argc, char **argv)
 {
-	struct kbx_err err = { { 0 } };
+	struct kbx_err err = {{0}};
 	int rc;
 
 	if (argc < 1) {
@@ -223,8 +223,8 @@ int main(int argc, char **argv)
 		return run_check_modules(argc - 2, argv + 2);
 	f = kbx_function_find(verb);
 	if (!f) {
-		fprintf(stderr, "kbx: unknown verb '%s' (kbx help lists them)\n",
-			verb);
+		fprintf(stderr,
+			"kbx: unknown verb '%s' (kbx help lists them)\n", verb);
 		return EXIT_ERROR;
 	}
 	return run_function(f, argc - 2, argv + 2);

@@ -38,12 +38,14 @@ static void decode_line(const struct kbx_symmap *map, const char *line,
 		struct kbx_out sym;
 		uint64_t addr;
 
-		if (i + 2 < len && line[i] == '0' && (line[i + 1] | 0x20) == 'x')
+		if (i + 2 < len && line[i] == '0' &&
+		    (line[i + 1] | 0x20) == 'x')
 			i += 2;
 		digits = hex_run(line + i, len - i);
 		end = i + digits;
 		if (digits < MIN_ADDR_DIGITS || digits > 16 ||
-		    (start > 0 && is_word_char((unsigned char)line[start - 1])) ||
+		    (start > 0 &&
+		     is_word_char((unsigned char)line[start - 1])) ||
 		    (end < len && is_word_char((unsigned char)line[end])) ||
 		    kbx_parse_hex(line + i, digits, &addr)) {
 			size_t step = digits ? end - start : 1;

@@ -16,9 +16,9 @@ static int check_blocks(const char *path, const unsigned char *d,
 			uint32_t total, struct kbx_err *err)
 {
 	struct block b[3] = {
-		{ "memory reserve map", fdt_off_mem_rsvmap(d), 16 },
-		{ "structure block", fdt_off_dt_struct(d), 0 },
-		{ "strings block", fdt_off_dt_strings(d), 0 },
+		{"memory reserve map", fdt_off_mem_rsvmap(d), 16},
+		{"structure block", fdt_off_dt_struct(d), 0},
+		{"strings block", fdt_off_dt_strings(d), 0},
 	};
 	unsigned i, j, n = 3;
 
@@ -45,7 +45,8 @@ static int check_blocks(const char *path, const unsigned char *d,
 			    b[i].off < b[j].off + b[j].size &&
 			    b[j].off < b[i].off + b[i].size)
 				return kbx_fail(err, path,
-						"DTB %s [%#x, +%u] overlaps the "
+						"DTB %s [%#x, +%u] overlaps "
+						"the "
 						"%s [%#x, +%u]",
 						b[i].name, b[i].off, b[i].size,
 						b[j].name, b[j].off, b[j].size);
@@ -58,8 +59,10 @@ static int dtb_header(const char *path, const unsigned char *d, size_t len,
 	uint32_t total;
 
 	if (len < 40)
-		return kbx_fail(err, path, "DTB is truncated: %zu bytes, less "
-				"than its 40-byte header", len);
+		return kbx_fail(err, path,
+				"DTB is truncated: %zu bytes, less "
+				"than its 40-byte header",
+				len);
 	if (fdt_magic(d) != FDT_MAGIC)
 		return kbx_fail(err, path, "bad DTB magic %#x", fdt_magic(d));
 	total = fdt_totalsize(d);
@@ -75,8 +78,8 @@ static int dtb_header(const char *path, const unsigned char *d, size_t len,
 				"%zu bytes",
 				total, len);
 	if (total < 40)
-		return kbx_fail(err, path, "DTB totalsize %u is below its header",
-				total);
+		return kbx_fail(err, path,
+				"DTB totalsize %u is below its header", total);
 	return check_blocks(path, d, total, err);
 }
 
@@ -188,8 +191,8 @@ static void put_value(const char *v, int len, struct kbx_out *out)
 		int n = len % 4 ? snprintf(num, sizeof(num), "%d",
 					   (unsigned char)v[i])
 				: snprintf(num, sizeof(num), "%d",
-					   (int32_t)fdt32_ld((const fdt32_t *)
-								     (v + i)));
+					   (int32_t)fdt32_ld(
+						   (const fdt32_t *)(v + i)));
 
 		kbx_out_word(out, num, (size_t)n);
 	}

@@ -7,7 +7,7 @@
 static int open_elf(struct kbx_image *img, struct kbx_elf **elf,
 		    struct kbx_err *err)
 {
-	struct kbx_map map = { img->data, img->len, { 0, 0, 0, 0 } };
+	struct kbx_map map = {img->data, img->len, {0, 0, 0, 0}};
 
 	*elf = kbx_elf_open(img->path, &map, err);
 	return *elf ? 0 : -1;

@@ -30,7 +30,8 @@ static int elf_error(struct kbx_err *err, const char *path, const char *what)
 static int check_table(const struct kbx_elf *e, const char *what, uint64_t off,
 		       uint64_t count, uint64_t entsize, struct kbx_err *err)
 {
-	if (!off || (off <= e->file_len && count * entsize <= e->file_len - off))
+	if (!off ||
+	    (off <= e->file_len && count * entsize <= e->file_len - off))
 		return 0;
 	return kbx_fail(err, e->path,
 			"damaged ELF: the %s header table (%llu entries at "
@@ -44,10 +45,10 @@ static int check_tables(const struct kbx_elf *e, struct kbx_err *err)
 {
 	const GElf_Ehdr *h = &e->ehdr;
 
-	return check_table(e, "section", h->e_shoff, h->e_shnum,
-			   h->e_shentsize, err) ||
-	       check_table(e, "program", h->e_phoff, h->e_phnum,
-			   h->e_phentsize, err);
+	return check_table(e, "section", h->e_shoff, h->e_shnum, h->e_shentsize,
+			   err) ||
+	       check_table(e, "program", h->e_phoff, h->e_phnum, h->e_phentsize,
+			   err);
 }
 
 struct kbx_elf *kbx_elf_open(const char *path, const struct kbx_map *map,
@@ -195,8 +196,8 @@ int kbx_elf_section_at(struct kbx_elf *e, size_t shndx,
 	*data = NULL;
 	*len = 0;
 	if (!scn || !gelf_getshdr(scn, &sh))
-		return kbx_fail(err, e->path,
-				"damaged ELF: no section %zu", shndx);
+		return kbx_fail(err, e->path, "damaged ELF: no section %zu",
+				shndx);
 	if (sh.sh_type == SHT_NOBITS)
 		return 0;
 	if (!section_in_file(e, &sh))
@@ -204,8 +205,7 @@ int kbx_elf_section_at(struct kbx_elf *e, size_t shndx,
 				"damaged ELF: section %zu runs past the end "
 				"of the file",
 				shndx);
-	*data = (const unsigned char *)elf_rawfile(e->elf, NULL) +
-		sh.sh_offset;
+	*data = (const unsigned char *)elf_rawfile(e->elf, NULL) + sh.sh_offset;
 	*len = sh.sh_size;
 	return 0;
 }
@@ -219,8 +219,8 @@ static char nm_letter(struct kbx_elf *e, const GElf_Sym *s)
 	char c;
 
 	if (s->st_shndx == SHN_UNDEF)
-		return bind == STB_WEAK ? (type == STT_OBJECT ? 'v' : 'w') :
-					  'U';
+		return bind == STB_WEAK ? (type == STT_OBJECT ? 'v' : 'w')
+					: 'U';
 	if (bind == STB_WEAK)
 		return type == STT_OBJECT ? 'V' : 'W';
 	if (s->st_shndx == SHN_ABS)

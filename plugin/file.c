@@ -15,8 +15,8 @@ static void file_id_from_stat(struct kbx_file_id *id, const struct stat *st)
 	id->dev = st->st_dev;
 	id->ino = st->st_ino;
 	id->size = st->st_size;
-	id->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 +
-		       st->st_mtim.tv_nsec;
+	id->mtime_ns =
+		(int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
 static int stat_regular(const char *path, const struct stat *st,
@@ -101,8 +101,8 @@ static struct index_entry *index_find(const char *path,
 }
 
 static void *index_rebuild(struct index_entry *e, const char *path,
-			   const struct kbx_file_id *id,
-			   kbx_index_load_fn load, struct kbx_err *err)
+			   const struct kbx_file_id *id, kbx_index_load_fn load,
+			   struct kbx_err *err)
 {
 	void *index = load(path, err);
 

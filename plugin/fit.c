@@ -79,7 +79,7 @@ static int find_kernel(const unsigned char *d, int images)
 	    (node = fdt_subnode_offset(d, confs, def)) >= 0 &&
 	    (kernel = prop_str(d, node, "kernel")))
 		return fdt_subnode_offset(d, images, kernel);
-	fdt_for_each_subnode(node, d, images) {
+	fdt_for_each_subnode (node, d, images) {
 		const char *type = prop_str(d, node, "type");
 
 		if (type && (strcmp(type, "kernel") == 0 ||
@@ -159,7 +159,7 @@ static int check_hashes(const struct kbx_image *img, int node,
 	const unsigned char *d = img->data;
 	int sub;
 
-	fdt_for_each_subnode(sub, d, node) {
+	fdt_for_each_subnode (sub, d, node) {
 		const char *hname = fdt_get_name(d, sub, NULL);
 		const char *algo = prop_str(d, sub, "algo");
 		unsigned char md[EVP_MAX_MD_SIZE];
@@ -172,11 +172,13 @@ static int check_hashes(const struct kbx_image *img, int node,
 		value = fdt_getprop(d, sub, "value", &vlen);
 		if (!algo || !value)
 			return kbx_fail(err, img->path,
-					"FIT image '%s': %s lacks algo or value",
+					"FIT image '%s': %s lacks algo or "
+					"value",
 					uname, hname);
 		if (digest(algo, d + off, len, md, &md_len))
 			return kbx_fail(err, img->path,
-					"FIT image '%s': unknown hash algo '%s'",
+					"FIT image '%s': unknown hash algo "
+					"'%s'",
 					uname, algo);
 		if ((unsigned)vlen != md_len || memcmp(md, value, md_len))
 			return kbx_fail(err, img->path,
@@ -193,7 +195,7 @@ int kbx_fit_verify(struct kbx_image *img, struct kbx_err *err)
 	int images = fdt_path_offset(d, "/images"), node;
 	struct kbx_image inner;
 
-	fdt_for_each_subnode(node, d, images) {
+	fdt_for_each_subnode (node, d, images) {
 		const char *uname = fdt_get_name(d, node, NULL);
 		size_t off, len;
 

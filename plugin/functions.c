@@ -53,8 +53,8 @@ static void put_symvers_field(const struct kbx_symvers_entry *e,
 static int fn_symvers(unsigned argc, char **argv, struct kbx_out *out,
 		      struct kbx_err *err)
 {
-	static const char *const fields[] = { "crc", "module", "export",
-					      "namespace", NULL };
+	static const char *const fields[] = {"crc", "module", "export",
+					     "namespace", NULL};
 	const char *field = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	const struct kbx_symvers_entry *e;
 	struct kbx_symvers *sv;
@@ -255,7 +255,7 @@ static int fn_image(unsigned argc, char **argv, struct kbx_out *out,
 static int fn_verify(unsigned argc, char **argv, struct kbx_out *out,
 		     struct kbx_err *err)
 {
-	struct kbx_err problem = { { 0 } };
+	struct kbx_err problem = {{0}};
 	struct artifact a;
 
 	(void)err;
@@ -335,7 +335,7 @@ static int is_signature_key(const char *key)
 static int fn_modinfo(unsigned argc, char **argv, struct kbx_out *out,
 		      struct kbx_err *err)
 {
-	struct kbx_inflate raw = { NULL, 0, 0, 0 };
+	struct kbx_inflate raw = {NULL, 0, 0, 0};
 	struct kbx_map map;
 	const unsigned char *data;
 	size_t len;
@@ -367,7 +367,8 @@ static int fn_modinfo(unsigned argc, char **argv, struct kbx_out *out,
 		if (!ko)
 			goto out;
 		if (!ko->has_modinfo)
-			kbx_fail(err, argv[0], "no .modinfo section: not a "
+			kbx_fail(err, argv[0],
+				 "no .modinfo section: not a "
 				 "kernel module");
 		else {
 			kbx_ko_modinfo(ko, argv[1], out);
@@ -389,20 +390,20 @@ static int fn_kconfig(unsigned argc, char **argv, struct kbx_out *out,
 }
 
 const struct kbx_function kbx_functions[] = {
-	{ "sym", 2, 2, fn_sym, "MAP,SYMBOL", 0 },
-	{ "addr2sym", 2, 2, fn_addr2sym, "MAP,ADDR", 0 },
-	{ "symvers", 2, 3, fn_symvers, "SYMVERS,SYMBOL[,FIELD]", 0 },
-	{ "ko-undefined", 1, 1, fn_ko_undefined, "KO", 0 },
-	{ "ko-exports", 1, 1, fn_ko_exports, "KO", 0 },
-	{ "ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0 },
-	{ "identify", 1, 1, fn_identify, "FILE", 0 },
-	{ "image", 2, 2, fn_image, "FILE,FIELD", 0 },
-	{ "verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS },
-	{ "release", 1, 1, fn_release, "FILE|DIR", 0 },
-	{ "dtb", 3, 3, fn_dtb, "DTB,NODE,PROP", 0 },
-	{ "modinfo", 2, 2, fn_modinfo, "KO,KEY", 0 },
-	{ "kconfig", 2, 2, fn_kconfig, "FILE,OPTION", 0 },
-	{ NULL, 0, 0, NULL, NULL, 0 },
+	{"sym", 2, 2, fn_sym, "MAP,SYMBOL", 0},
+	{"addr2sym", 2, 2, fn_addr2sym, "MAP,ADDR", 0},
+	{"symvers", 2, 3, fn_symvers, "SYMVERS,SYMBOL[,FIELD]", 0},
+	{"ko-undefined", 1, 1, fn_ko_undefined, "KO", 0},
+	{"ko-exports", 1, 1, fn_ko_exports, "KO", 0},
+	{"ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0},
+	{"identify", 1, 1, fn_identify, "FILE", 0},
+	{"image", 2, 2, fn_image, "FILE,FIELD", 0},
+	{"verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS},
+	{"release", 1, 1, fn_release, "FILE|DIR", 0},
+	{"dtb", 3, 3, fn_dtb, "DTB,NODE,PROP", 0},
+	{"modinfo", 2, 2, fn_modinfo, "KO,KEY", 0},
+	{"kconfig", 2, 2, fn_kconfig, "FILE,OPTION", 0},
+	{NULL, 0, 0, NULL, NULL, 0},
 };
 
 const struct kbx_function *kbx_function_find(const char *name)

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-
 /* ---- errors and output (out.c) ---------------------------------------- */
 
 /* A failed call leaves "PATH: REASON" here; the front end prefixes the
@@ -122,8 +121,8 @@ struct kbx_symmap;
 
 /* Parses a System.map or /proc/kallsyms text (PATH names it in errors). */
 struct kbx_symmap *kbx_symmap_parse_text(const char *path,
-					 const unsigned char *data,
-					 size_t len, struct kbx_err *err);
+					 const unsigned char *data, size_t len,
+					 struct kbx_err *err);
 /* Either form, told by the ELF magic; DATA must outlive the map. */
 struct kbx_symmap *kbx_symmap_parse(const char *path, const unsigned char *data,
 				    size_t len, struct kbx_err *err);
@@ -161,14 +160,13 @@ struct kbx_symvers *kbx_symvers_load(const char *path, struct kbx_err *err);
 void kbx_symvers_free(struct kbx_symvers *sv);
 struct kbx_symvers *kbx_symvers_get(const char *path, struct kbx_err *err);
 size_t kbx_symvers_count(const struct kbx_symvers *sv);
-const struct kbx_symvers_entry *
-kbx_symvers_find(const struct kbx_symvers *sv, const char *name, size_t len);
+const struct kbx_symvers_entry *kbx_symvers_find(const struct kbx_symvers *sv,
+						 const char *name, size_t len);
 int kbx_symvers_export_is_gpl(const struct kbx_symvers_entry *e);
 /* A table built in memory (check-modules: the exports of the modules being
  * checked); entries' strings must outlive it. */
 struct kbx_symvers *kbx_symvers_new(void);
-int kbx_symvers_add(struct kbx_symvers *sv,
-		    const struct kbx_symvers_entry *e);
+int kbx_symvers_add(struct kbx_symvers *sv, const struct kbx_symvers_entry *e);
 int kbx_symvers_finish(struct kbx_symvers *sv);
 
 /* ---- kernel modules (ko.c) --------------------------------------------- */
@@ -340,7 +338,7 @@ struct kbx_image {
 	/* an uncompressed artifact inside (uImage, FIT), parsed on demand */
 	size_t inner_off, inner_len;
 	int efi_stub;
-	int depth; /* nesting of inner artifacts */
+	int depth; /* how deep inside other artifacts (uImage, FIT) */
 };
 
 enum kbx_format kbx_identify(const unsigned char *data, size_t len);

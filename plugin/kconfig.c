@@ -42,8 +42,8 @@ static int config_lookup(const char *text, size_t len, const char *name,
 	return 0;
 }
 
-static int stop_at_ikconfig_end(void *ctx, const unsigned char *buf,
-				size_t len, size_t from)
+static int stop_at_ikconfig_end(void *ctx, const unsigned char *buf, size_t len,
+				size_t from)
 {
 	const unsigned char *st;
 
@@ -88,8 +88,9 @@ static int kernel_bytes(struct kbx_image *img, struct kbx_inflate *raw,
 	if (img->inner_len && img->comp == KBX_COMP_NONE) {
 		rc = kbx_image_parse_inner(img, &inner, err);
 		if (rc <= 0)
-			return rc < 0 ? -1 : kernel_bytes(&inner, raw, data,
-							   len, err);
+			return rc < 0 ? -1
+				      : kernel_bytes(&inner, raw, data, len,
+						     err);
 	}
 	if (!img->payload_len && !img->payload_to)
 		return 0; /* nothing to inflate: ikconfig_text says so */
@@ -128,7 +129,6 @@ int kbx_kconfig_get(const char *path, const char *option, struct kbx_out *out,
 		rc = 0;
 		goto out;
 	}
-	img.depth = 0;
 	if (kbx_image_parse(path, map.data, map.len, &img, err) ||
 	    kernel_bytes(&img, &raw, &data, &len, err) ||
 	    ikconfig_text(path, data, len, &cfg, err))

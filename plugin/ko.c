@@ -25,7 +25,7 @@ struct ko_build {
 		uint16_t shndx;
 		uint64_t off;
 		int is_crc;
-	} *refs;
+	} * refs;
 	size_t n_refs, cap_refs;
 };
 
@@ -66,8 +66,8 @@ static int license_matches(const char *license, const char *const *list)
 int kbx_license_is_gpl_compatible(const char *license)
 {
 	static const char *const gpl[] = {
-		"GPL",		     "GPL v2",		"GPL and additional rights",
-		"Dual BSD/GPL",	     "Dual MIT/GPL",	"Dual MPL/GPL",
+		"GPL",		"GPL v2",	"GPL and additional rights",
+		"Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
 		NULL,
 	};
 
@@ -447,7 +447,7 @@ static struct kbx_ko *ko_parse_map(const char *path, struct kbx_map *map,
 				   int borrowed, struct kbx_err *err)
 {
 	struct ko_private *kp = calloc(1, sizeof(*kp));
-	struct ko_build b = { 0 };
+	struct ko_build b = {0};
 
 	if (!kp) {
 		if (!borrowed)
@@ -494,7 +494,7 @@ struct kbx_ko *kbx_ko_load(const char *path, struct kbx_err *err)
 struct kbx_ko *kbx_ko_parse(const char *path, const unsigned char *data,
 			    size_t len, struct kbx_err *err)
 {
-	struct kbx_map map = { .data = data, .len = len };
+	struct kbx_map map = {.data = data, .len = len};
 
 	return ko_parse_map(path, &map, 1, err);
 }

@@ -67,7 +67,7 @@ static char *call_function(const char *name, unsigned argc, char **argv)
 {
 	const struct kbx_function *f = kbx_function_find(name + 4);
 	char *args[256];
-	struct kbx_err err = { { 0 } };
+	struct kbx_err err = {{0}};
 	struct kbx_out out;
 	char *result = NULL;
 	unsigned i;

@@ -49,7 +49,7 @@ static int read_pkcs7(const char *path, const unsigned char *der, size_t len,
 {
 	const unsigned char *p = der;
 	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
-	STACK_OF(PKCS7_SIGNER_INFO) *infos;
+	STACK_OF(PKCS7_SIGNER_INFO) * infos;
 	PKCS7_SIGNER_INFO *si;
 	X509_ALGOR *dig = NULL;
 	int rc = -1;

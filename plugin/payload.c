@@ -24,15 +24,18 @@ static const struct {
 	const char *magic;
 	size_t magic_len;
 } comps[] = {
-	{ KBX_COMP_NONE, "none", "", 0 },
-	{ KBX_COMP_GZIP, "gzip", "\x1f\x8b\x08", 3 },
-	{ KBX_COMP_XZ, "xz", "\xfd" "7zXZ\0", 6 },
-	{ KBX_COMP_LZMA, "lzma", "\x5d\0\0", 3 },
-	{ KBX_COMP_LZO, "lzo", "\x89LZO\0\r\n\x1a\n", 9 },
-	{ KBX_COMP_LZ4, "lz4", "\x02\x21\x4c\x18", 4 },
-	{ KBX_COMP_LZ4, "lz4", "\x04\x22\x4d\x18", 4 },
-	{ KBX_COMP_ZSTD, "zstd", "\x28\xb5\x2f\xfd", 4 },
-	{ KBX_COMP_BZIP2, "bzip2", "BZh", 3 },
+	{KBX_COMP_NONE, "none", "", 0},
+	{KBX_COMP_GZIP, "gzip", "\x1f\x8b\x08", 3},
+	{KBX_COMP_XZ, "xz",
+	 "\xfd"
+	 "7zXZ\0",
+	 6},
+	{KBX_COMP_LZMA, "lzma", "\x5d\0\0", 3},
+	{KBX_COMP_LZO, "lzo", "\x89LZO\0\r\n\x1a\n", 9},
+	{KBX_COMP_LZ4, "lz4", "\x02\x21\x4c\x18", 4},
+	{KBX_COMP_LZ4, "lz4", "\x04\x22\x4d\x18", 4},
+	{KBX_COMP_ZSTD, "zstd", "\x28\xb5\x2f\xfd", 4},
+	{KBX_COMP_BZIP2, "bzip2", "BZh", 3},
 };
 
 const char *kbx_comp_name(enum kbx_comp comp)
@@ -153,7 +156,8 @@ static int inflate_gzip(struct sink *s, const unsigned char *in, size_t len,
 	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
 	while (rc != Z_STREAM_END) {
 		if (sink_reserve(s, CHUNK)) {
-			ret = kbx_fail(err, path, "gzip payload inflates past %zu bytes",
+			ret = kbx_fail(err, path,
+				       "gzip payload inflates past %zu bytes",
 				       s->max_out);
 			break;
 		}
@@ -166,7 +170,8 @@ static int inflate_gzip(struct sink *s, const unsigned char *in, size_t len,
 			break;
 		}
 		if (rc != Z_OK && rc != Z_STREAM_END) {
-			ret = kbx_fail(err, path, "gzip payload is corrupt (%s)",
+			ret = kbx_fail(err, path,
+				       "gzip payload is corrupt (%s)",
 				       z.msg ? z.msg : "inflate failed");
 			break;
 		}
@@ -230,7 +235,8 @@ static int inflate_lzma(struct sink *s, enum kbx_comp comp,
 	const char *name = kbx_comp_name(comp);
 
 	if (comp == KBX_COMP_LZMA && !lzma_header_plausible(in, len))
-		return kbx_fail(err, path, "lzma payload has an implausible header");
+		return kbx_fail(err, path,
+				"lzma payload has an implausible header");
 	rc = comp == KBX_COMP_XZ ? lzma_stream_decoder(&z, 1u << 30, 0)
 				 : lzma_alone_decoder(&z, 1u << 30);
 	if (rc != LZMA_OK)
@@ -239,7 +245,8 @@ static int inflate_lzma(struct sink *s, enum kbx_comp comp,
 	z.avail_in = len;
 	for (;;) {
 		if (sink_reserve(s, CHUNK)) {
-			ret = kbx_fail(err, path, "%s payload inflates past %zu bytes",
+			ret = kbx_fail(err, path,
+				       "%s payload inflates past %zu bytes",
 				       name, s->max_out);
 			break;
 		}
@@ -251,9 +258,11 @@ static int inflate_lzma(struct sink *s, enum kbx_comp comp,
 			break;
 		if (rc != LZMA_OK) {
 			ret = kbx_fail(err, path, "%s payload: %s", name,
-				       rc == LZMA_BUF_ERROR || (z.avail_in == 0 &&
-				       rc == LZMA_DATA_ERROR) ? "truncated"
-							      : lzma_reason(rc));
+				       rc == LZMA_BUF_ERROR ||
+						       (z.avail_in == 0 &&
+							rc == LZMA_DATA_ERROR)
+					       ? "truncated"
+					       : lzma_reason(rc));
 			break;
 		}
 		if (sink_check_stop(s)) {
@@ -270,7 +279,7 @@ static int inflate_zstd(struct sink *s, const unsigned char *in, size_t len,
 			const char *path, struct kbx_err *err)
 {
 	ZSTD_DCtx *z = ZSTD_createDCtx();
-	ZSTD_inBuffer ib = { in, len, 0 };
+	ZSTD_inBuffer ib = {in, len, 0};
 	size_t rc = 1;
 	int ret = 0;
 
@@ -280,7 +289,8 @@ static int inflate_zstd(struct sink *s, const unsigned char *in, size_t len,
 		ZSTD_outBuffer ob;
 
 		if (sink_reserve(s, CHUNK)) {
-			ret = kbx_fail(err, path, "zstd payload inflates past %zu bytes",
+			ret = kbx_fail(err, path,
+				       "zstd payload inflates past %zu bytes",
 				       s->max_out);
 			break;
 		}
@@ -290,7 +300,8 @@ static int inflate_zstd(struct sink *s, const unsigned char *in, size_t len,
 		rc = ZSTD_decompressStream(z, &ob, &ib);
 		s->res->len += ob.pos;
 		if (ZSTD_isError(rc)) {
-			ret = kbx_fail(err, path, "zstd payload is corrupt (%s)",
+			ret = kbx_fail(err, path,
+				       "zstd payload is corrupt (%s)",
 				       ZSTD_getErrorName(rc));
 			break;
 		}
@@ -342,7 +353,8 @@ static int inflate_lz4_legacy(struct sink *s, const unsigned char *in,
 		if (csize > len - pos)
 			return kbx_fail(err, path, "lz4 payload is truncated");
 		if (sink_reserve(s, LZ4_LEGACY_BLOCK))
-			return kbx_fail(err, path, "lz4 payload inflates past %zu bytes",
+			return kbx_fail(err, path,
+					"lz4 payload inflates past %zu bytes",
 					s->max_out);
 		n = LZ4_decompress_safe((const char *)in + pos,
 					(char *)s->res->buf + s->res->len,
@@ -377,7 +389,8 @@ static int inflate_lz4_frame(struct sink *s, const unsigned char *in,
 			break;
 		}
 		if (sink_reserve(s, CHUNK)) {
-			ret = kbx_fail(err, path, "lz4 payload inflates past %zu bytes",
+			ret = kbx_fail(err, path,
+				       "lz4 payload inflates past %zu bytes",
 				       s->max_out);
 			break;
 		}
@@ -466,7 +479,7 @@ static int lzop_skip_header(struct lzop_reader *r, uint32_t *flags)
 static int inflate_lzo(struct sink *s, const unsigned char *in, size_t len,
 		       const char *path, struct kbx_err *err)
 {
-	struct lzop_reader r = { in, len, 0 };
+	struct lzop_reader r = {in, len, 0};
 	uint32_t flags, dlen, clen, dsum = 0, skip;
 	const unsigned char *p;
 
@@ -482,10 +495,13 @@ static int inflate_lzo(struct sink *s, const unsigned char *in, size_t len,
 		if (dlen == 0)
 			break;
 		if (dlen > LZOP_MAX_BLOCK || lzop_u32(&r, &clen))
-			return kbx_fail(err, path, "lzo payload: bad block header");
-		if ((flags & (LZOP_ADLER32_D | LZOP_CRC32_D)) && lzop_u32(&r, &dsum))
+			return kbx_fail(err, path,
+					"lzo payload: bad block header");
+		if ((flags & (LZOP_ADLER32_D | LZOP_CRC32_D)) &&
+		    lzop_u32(&r, &dsum))
 			return kbx_fail(err, path, "lzo payload is truncated");
-		skip = (flags & LZOP_ADLER32_D) && (flags & LZOP_CRC32_D) ? 4 : 0;
+		skip = (flags & LZOP_ADLER32_D) && (flags & LZOP_CRC32_D) ? 4
+									  : 0;
 		if (clen < dlen)
 			skip += ((flags & LZOP_ADLER32_C) ? 4 : 0) +
 				((flags & LZOP_CRC32_C) ? 4 : 0);
@@ -493,20 +509,22 @@ static int inflate_lzo(struct sink *s, const unsigned char *in, size_t len,
 			return kbx_fail(err, path, "lzo payload is truncated");
 		if (clen > dlen)
 			return kbx_fail(err, path, "lzo payload: block grows");
-		if (sink_reserve(s, dlen) ||
-		    s->res->cap - s->res->len < dlen)
-			return kbx_fail(err, path, "lzo payload inflates past %zu bytes",
+		if (sink_reserve(s, dlen) || s->res->cap - s->res->len < dlen)
+			return kbx_fail(err, path,
+					"lzo payload inflates past %zu bytes",
 					s->max_out);
 		out_n = dlen;
 		if (clen == dlen)
 			memcpy(s->res->buf + s->res->len, p, dlen);
-		else if (lzo1x_decompress_safe(p, clen, s->res->buf + s->res->len,
+		else if (lzo1x_decompress_safe(p, clen,
+					       s->res->buf + s->res->len,
 					       &out_n, NULL) != LZO_E_OK ||
 			 out_n != dlen)
 			return kbx_fail(err, path, "lzo payload is corrupt");
 		if ((flags & LZOP_ADLER32_D) &&
 		    lzo_adler32(1, s->res->buf + s->res->len, dlen) != dsum)
-			return kbx_fail(err, path, "lzo payload: block checksum mismatch");
+			return kbx_fail(err, path,
+					"lzo payload: block checksum mismatch");
 		s->res->len += dlen;
 		s->res->in_used = r.pos;
 		if (sink_check_stop(s))
@@ -521,9 +539,15 @@ int kbx_decompress(enum kbx_comp comp, const unsigned char *in, size_t len,
 		   struct kbx_inflate *res, const char *path,
 		   struct kbx_err *err)
 {
-	struct sink s = { res, max_out, stop, ctx, 0 };
+	struct sink s;
 
+	/* RES is the caller's, uninitialised: clear it before pointing at it */
 	memset(res, 0, sizeof(*res));
+	s.res = res;
+	s.max_out = max_out;
+	s.stop = stop;
+	s.ctx = ctx;
+	s.scanned = 0;
 	switch (comp) {
 	case KBX_COMP_GZIP:
 		return inflate_gzip(&s, in, len, path, err);

@@ -67,8 +67,7 @@ int kbx_dir_release(const char *dir, struct kbx_out *out, struct kbx_err *err)
 
 	snprintf(path, sizeof(path), "%s/include/generated/utsrelease.h", dir);
 	if (read_small_file(path, buf, sizeof(buf)) == 0 &&
-	    (p = strstr(buf, "UTS_RELEASE \"")) &&
-	    (q = strchr(p + 13, '"'))) {
+	    (p = strstr(buf, "UTS_RELEASE \"")) && (q = strchr(p + 13, '"'))) {
 		kbx_out_put(out, p + 13, (size_t)(q - p - 13));
 		return 0;
 	}

@@ -33,7 +33,8 @@ static void fill_dir_row(struct row *r)
 	snprintf(r->format, sizeof(r->format), "kdir");
 	kbx_out_init(&rel);
 	if (kbx_dir_release(r->path, &rel, &err) == 0) {
-		snprintf(r->release, sizeof(r->release), "%s", kbx_out_str(&rel));
+		snprintf(r->release, sizeof(r->release), "%s",
+			 kbx_out_str(&rel));
 		snprintf(r->status, sizeof(r->status), "ok");
 		r->ok = 1;
 	} else {
@@ -44,7 +45,7 @@ static void fill_dir_row(struct row *r)
 
 static void fill_row(struct row *r)
 {
-	struct kbx_err err = { { 0 } };
+	struct kbx_err err = {{0}};
 	struct kbx_map map;
 	struct kbx_image img;
 	struct kbx_out rel;
@@ -63,7 +64,6 @@ static void fill_row(struct row *r)
 		snprintf(r->status, sizeof(r->status), "%s", err.msg);
 		return;
 	}
-	img.depth = 0;
 	snprintf(r->format, sizeof(r->format), "%s",
 		 kbx_format_name(kbx_identify(map.data, map.len)));
 	human_size(map.len, r->size, sizeof(r->size));

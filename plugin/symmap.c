@@ -21,9 +21,9 @@ struct kbx_symmap {
 	struct sym *syms; /* file order */
 	size_t n, cap;
 	uint32_t *by_addr; /* indices sorted by (addr, file order) */
-	uint32_t *hash;	   /* open addressing: index + 1, 0 = empty */
+	uint32_t *hash; /* open addressing: index + 1, 0 = empty */
 	size_t hash_mask;
-	int addr_width;	   /* digits System.map uses for an address */
+	int addr_width; /* digits System.map uses for an address */
 	struct kbx_map file;
 	char *arena; /* names copied out of an ELF string table */
 	size_t arena_len, arena_cap;
@@ -103,8 +103,8 @@ static int build_name_hash(struct kbx_symmap *m)
 		return -1;
 	m->hash_mask = size - 1;
 	for (i = 0; i < m->n; i++) {
-		size_t slot = hash_find_slot(m, m->syms[i].name,
-					     m->syms[i].name_len);
+		size_t slot =
+			hash_find_slot(m, m->syms[i].name, m->syms[i].name_len);
 
 		if (!m->hash[slot])
 			m->hash[slot] = (uint32_t)(i + 1);
@@ -170,12 +170,11 @@ static int line_error(struct kbx_err *err, const char *path, size_t lineno,
 }
 
 /* "ffffffff81000000 T _stext" or kallsyms' "... T name\t[mod]". */
-static int parse_map_line(struct kbx_symmap *m, const char *path,
-			  const char *p, const char *end, size_t lineno,
-			  struct kbx_err *err)
+static int parse_map_line(struct kbx_symmap *m, const char *path, const char *p,
+			  const char *end, size_t lineno, struct kbx_err *err)
 {
 	const char *a, *a_end, *t, *name, *name_end, *mod;
-	struct sym s = { 0 };
+	struct sym s = {0};
 
 	a = skip_blanks(p, end);
 	if (a == end)
@@ -250,8 +249,8 @@ static int all_addresses_zero(const struct kbx_symmap *m)
 }
 
 struct kbx_symmap *kbx_symmap_parse_text(const char *path,
-					 const unsigned char *data,
-					 size_t len, struct kbx_err *err)
+					 const unsigned char *data, size_t len,
+					 struct kbx_err *err)
 {
 	struct kbx_symmap *m = calloc(1, sizeof(*m));
 	const char *p = (const char *)data, *end = p + len;
@@ -326,7 +325,7 @@ static int elf_collect(void *ctx, const struct kbx_elf_sym *es)
 	struct elf_ctx *c = ctx;
 	struct kbx_symmap *m = c->m;
 	size_t n = strlen(es->name);
-	struct sym s = { 0 };
+	struct sym s = {0};
 
 	if (!elf_sym_wanted(es))
 		return 0;
@@ -343,12 +342,11 @@ static int elf_collect(void *ctx, const struct kbx_elf_sym *es)
 	return push_sym(m, &s) ? -1 : 0;
 }
 
-static struct kbx_symmap *symmap_from_elf(const char *path,
-					  struct kbx_symmap *m,
-					  struct kbx_err *err)
+static struct kbx_symmap *
+symmap_from_elf(const char *path, struct kbx_symmap *m, struct kbx_err *err)
 {
 	struct kbx_elf *elf = kbx_elf_open(path, &m->file, err);
-	struct elf_ctx c = { .m = m };
+	struct elf_ctx c = {.m = m};
 	int rc;
 
 	if (!elf)
@@ -443,7 +441,8 @@ static void put_addr(const struct kbx_symmap *m, uint64_t addr,
 {
 	static const char digits[] = "0123456789abcdef";
 	char buf[32];
-	int width = m->addr_width > 0 && m->addr_width <= 24 ? m->addr_width : 1;
+	int width =
+		m->addr_width > 0 && m->addr_width <= 24 ? m->addr_width : 1;
 	int n = 0, i;
 
 	do {
@@ -521,10 +520,10 @@ static int addr2sym(const struct kbx_symmap *m, uint64_t addr, int text_only,
 	s = &m->syms[m->by_addr[first]];
 	if (text_only && !is_text_type(s->type))
 		return 0;
-	kbx_out_printf(out, "%.*s+0x%llx/0x%llx", (int)s->name_len, s->name,
-		       (unsigned long long)(addr - start),
-		       (unsigned long long)(m->syms[m->by_addr[next]].addr -
-					    start));
+	kbx_out_printf(
+		out, "%.*s+0x%llx/0x%llx", (int)s->name_len, s->name,
+		(unsigned long long)(addr - start),
+		(unsigned long long)(m->syms[m->by_addr[next]].addr - start));
 	if (s->mod)
 		kbx_out_printf(out, " [%.*s]", (int)s->mod_len, s->mod);
 	return 1;

@@ -87,7 +87,8 @@ static int fill_entry(struct kbx_symvers_entry *e, const struct field *f,
 	e->name = f[1].p;
 	e->name_len = (uint16_t)f[1].len;
 	e->module = mod->p;
-	e->module_len = (uint16_t)(mod->len > UINT16_MAX ? UINT16_MAX : mod->len);
+	e->module_len =
+		(uint16_t)(mod->len > UINT16_MAX ? UINT16_MAX : mod->len);
 	e->export = exp ? exp->p : "EXPORT_SYMBOL";
 	e->export_len = (uint16_t)(exp ? exp->len : 13);
 	e->ns = ns ? ns->p : "";
@@ -95,8 +96,7 @@ static int fill_entry(struct kbx_symvers_entry *e, const struct field *f,
 	return 0;
 }
 
-static int push_entry(struct kbx_symvers *sv,
-		      const struct kbx_symvers_entry *e)
+static int push_entry(struct kbx_symvers *sv, const struct kbx_symvers_entry *e)
 {
 	if (sv->n == sv->cap) {
 		size_t cap = sv->cap ? sv->cap * 2 : 4096;
@@ -254,8 +254,8 @@ size_t kbx_symvers_count(const struct kbx_symvers *sv)
 	return sv->n;
 }
 
-const struct kbx_symvers_entry *
-kbx_symvers_find(const struct kbx_symvers *sv, const char *name, size_t len)
+const struct kbx_symvers_entry *kbx_symvers_find(const struct kbx_symvers *sv,
+						 const char *name, size_t len)
 {
 	uint32_t v;
 

@@ -11,22 +11,36 @@
 #define IH_TYPE_SCRIPT 6
 
 static const char *const uboot_os[] = {
-	"invalid", "openbsd", "netbsd", "freebsd", "4.4bsd", "linux", "svr4",
-	"esix", "solaris", "irix", "sco", "dell", "ncr", "lynxos", "vxworks",
-	"psos", "qnx", "u-boot", "rtems", "artos", "unity", "integrity", "ose",
-	"plan9", "openrtos", "arm-trusted-firmware", "tee", "opensbi", "efi",
-	"elf",
+	"invalid",  "openbsd",
+	"netbsd",   "freebsd",
+	"4.4bsd",   "linux",
+	"svr4",	    "esix",
+	"solaris",  "irix",
+	"sco",	    "dell",
+	"ncr",	    "lynxos",
+	"vxworks",  "psos",
+	"qnx",	    "u-boot",
+	"rtems",    "artos",
+	"unity",    "integrity",
+	"ose",	    "plan9",
+	"openrtos", "arm-trusted-firmware",
+	"tee",	    "opensbi",
+	"efi",	    "elf",
 };
 
 static const char *const uboot_types[] = {
-	"invalid", "standalone", "kernel", "ramdisk", "multi", "firmware",
-	"script", "filesystem", "flat_dt", "kwbimage", "imx", "ubl", "omap",
-	"ais", "kernel_noload", "pbl", "mxs", "gp", "atmel", "socfpga",
-	"x86_setup", "lpc32xx", "loadable", "rkimage", "rksd", "rkspi",
-	"zynq", "zynqmp", "zynqmpbif", "fpga", "vybrid", "tee",
-	"firmware_ivt", "pmmc", "stm32", "socfpga_v1", "mtk", "imx8m",
-	"imx8", "copro", "sunxi_egon", "sunxi_toc0", "fdt_legacy",
-	"renesas_spkg", "starfive_spl", "tfa_bl31", "stm32_v2", "amlimage",
+	"invalid",	"standalone", "kernel",	       "ramdisk",
+	"multi",	"firmware",   "script",	       "filesystem",
+	"flat_dt",	"kwbimage",   "imx",	       "ubl",
+	"omap",		"ais",	      "kernel_noload", "pbl",
+	"mxs",		"gp",	      "atmel",	       "socfpga",
+	"x86_setup",	"lpc32xx",    "loadable",      "rkimage",
+	"rksd",		"rkspi",      "zynq",	       "zynqmp",
+	"zynqmpbif",	"fpga",	      "vybrid",	       "tee",
+	"firmware_ivt", "pmmc",	      "stm32",	       "socfpga_v1",
+	"mtk",		"imx8m",      "imx8",	       "copro",
+	"sunxi_egon",	"sunxi_toc0", "fdt_legacy",    "renesas_spkg",
+	"starfive_spl", "tfa_bl31",   "stm32_v2",      "amlimage",
 };
 
 static const char *const uboot_comps[] = {
@@ -101,18 +115,21 @@ int kbx_uimage_parse(struct kbx_image *img, struct kbx_err *err)
 	img->crc = be_at(h + 0x18);
 	img->os = TABLE_NAME(uboot_os, h[0x1C]);
 	img->arch = kbx_arch_from_uboot(h[0x1D]);
-	img->bits = img->arch && (!strcmp(img->arch, "arm64") || h[0x1D] == 24 ||
-				  h[0x1D] == 6 || h[0x1D] == 11)
-			    ? 64
-			    : img->arch ? 32 : 0;
+	img->bits =
+		img->arch && (!strcmp(img->arch, "arm64") || h[0x1D] == 24 ||
+			      h[0x1D] == 6 || h[0x1D] == 11)
+			? 64
+		: img->arch ? 32
+			    : 0;
 	img->endian = 'b'; /* of the header; the kernel inside says its own */
 	img->type = TABLE_NAME(uboot_types, h[0x1E]);
 	img->has_comp = 1;
-	if (kbx_comp_from_name(TABLE_NAME(uboot_comps, h[0x1F]) ?
-			       TABLE_NAME(uboot_comps, h[0x1F]) : "?",
+	if (kbx_comp_from_name(TABLE_NAME(uboot_comps, h[0x1F])
+				       ? TABLE_NAME(uboot_comps, h[0x1F])
+				       : "?",
 			       &img->comp))
-		return kbx_fail(err, img->path, "uImage: unknown compression %u",
-				h[0x1F]);
+		return kbx_fail(err, img->path,
+				"uImage: unknown compression %u", h[0x1F]);
 	name_len = kbx_strnlen((const char *)h + 0x20, 32);
 	memcpy(img->name, h + 0x20, name_len);
 	img->name[name_len] = '\0';

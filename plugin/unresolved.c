@@ -58,19 +58,19 @@ size_t kbx_ko_check_imports(const struct kbx_ko *ko,
 		if (!e) {
 			/* A weak reference may stay unresolved (modpost). */
 			if (!imp->weak)
-				problems += report(fn, ctx,
-						   KBX_PROBLEM_UNEXPORTED, imp,
-						   NULL);
+				problems +=
+					report(fn, ctx, KBX_PROBLEM_UNEXPORTED,
+					       imp, NULL);
 			continue;
 		}
 		if (!gpl && kbx_symvers_export_is_gpl(e))
-			problems += report(fn, ctx, KBX_PROBLEM_GPL_ONLY, imp,
-					   e);
+			problems +=
+				report(fn, ctx, KBX_PROBLEM_GPL_ONLY, imp, e);
 		if (crc_differs(imp, e))
 			problems += report(fn, ctx, KBX_PROBLEM_CRC, imp, e);
 		if (e->ns_len && !kbx_ko_imports_ns(ko, e->ns, e->ns_len))
-			problems += report(fn, ctx, KBX_PROBLEM_NAMESPACE, imp,
-					   e);
+			problems +=
+				report(fn, ctx, KBX_PROBLEM_NAMESPACE, imp, e);
 	}
 	return problems;
 }
@@ -96,8 +96,7 @@ void kbx_problem_word(const struct kbx_problem *p, struct kbx_out *out)
 	}
 }
 
-static void put_exporter(const struct kbx_symvers_entry *e,
-			 struct kbx_out *out)
+static void put_exporter(const struct kbx_symvers_entry *e, struct kbx_out *out)
 {
 	kbx_out_printf(out, "%.*s", (int)e->module_len, e->module);
 }

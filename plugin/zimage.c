@@ -80,7 +80,7 @@ static int read_klsz(struct kbx_image *img, const struct zreader *r,
 
 int kbx_zimage_parse(struct kbx_image *img, struct kbx_err *err)
 {
-	struct zreader r = { img->data, 0 };
+	struct zreader r = {img->data, 0};
 	uint32_t start, end, image_len;
 
 	if (le_at(img->data + 0x24) != ZIMAGE_MAGIC)
@@ -103,12 +103,13 @@ int kbx_zimage_parse(struct kbx_image *img, struct kbx_err *err)
 	img->size = image_len;
 	if (image_len > img->len)
 		return kbx_fail(err, img->path,
-				"zImage is truncated: its header says %u bytes, "
+				"zImage is truncated: its header says %u "
+				"bytes, "
 				"the file has %zu",
 				image_len, img->len);
 	if (image_len < 0x40)
-		return kbx_fail(err, img->path, "zImage of %u bytes is too short",
-				image_len);
+		return kbx_fail(err, img->path,
+				"zImage of %u bytes is too short", image_len);
 	if (zword(&r, 0x34) == ZIMAGE_TABLE &&
 	    read_klsz(img, &r, zword(&r, 0x38), image_len, err))
 		return -1;

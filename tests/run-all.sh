@@ -18,6 +18,7 @@ run() { # NAME COMMAND...
 
 KBX_FIXTURES=$TOP/build/fixtures
 export KBX_FIXTURES
+run lint sh tests/lint/run.sh
 run unit build/unit/check_kbx
 run make sh tests/make/run.sh
 run real sh tests/real/run.sh

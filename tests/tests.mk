@@ -54,11 +54,14 @@ check: deps-check
 	$(Q)$(MAKE) --no-print-directory fixtures kernels
 	$(Q)sh tests/run-all.sh $(FUZZ_CHECK_SECONDS)
 
+lint:
+	$(Q)sh tests/lint/run.sh
+
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory fixtures $(B)/bench/bench_index
 	$(Q)sh tests/bench/run.sh
 
-.PHONY: fixtures kernels
+.PHONY: fixtures kernels lint
 
 $(B)/bench/bench_index: tests/bench/bench_index.c $(B)/libkbx.a $(CORE_HDRS)
 	@mkdir -p $(@D)

@@ -12,10 +12,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const fuzz_fields[] = {
-	"format", "arch",	 "bits",	"endian",    "size",
-	"load",	  "entry",	 "name",	"os",	     "type",
-	"comp",	  "crc",	 "text-offset", "image-size", "page-size",
-	"payload", "release",
+	"format",      "arch",	     "bits",	  "endian",  "size",	"load",
+	"entry",       "name",	     "os",	  "type",    "comp",	"crc",
+	"text-offset", "image-size", "page-size", "payload", "release",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,7 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kbx_payload_max = 4u << 20;
 	memcpy(buf, data, size);
 	memcpy(buf + FUZZ_MAGIC_OFF, FUZZ_MAGIC, sizeof(FUZZ_MAGIC) - 1);
-	img.depth = 0;
 	if (kbx_image_parse("fuzz", buf, len, &img, &err) == 0) {
 		for (i = 0; i < sizeof(fuzz_fields) / sizeof(fuzz_fields[0]);
 		     i++) {

@@ -14,9 +14,10 @@ static void count(void *ctx, const struct kbx_problem *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char symvers[] =
-		"0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
-		"0x9abcdef0\tgpl_fn\tvmlinux\tEXPORT_SYMBOL_GPL\tNS\n";
+	static const char symvers[] = "0x12345678\tprintk\tvmlinux\tEXPORT_"
+				      "SYMBOL\t\n"
+				      "0x9abcdef0\tgpl_fn\tvmlinux\tEXPORT_"
+				      "SYMBOL_GPL\tNS\n";
 	struct kbx_err err;
 	struct kbx_symvers *sv;
 	struct kbx_out out;

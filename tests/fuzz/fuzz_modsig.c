@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf + size, magic, sizeof(magic) - 1);
 	if (kbx_modsig_read("fuzz", buf, size + sizeof(magic) - 1, &sig,
 			    &err) == 0) {
-		struct kbx_ko *ko = kbx_ko_parse("fuzz", buf, sig.elf_len, &err);
+		struct kbx_ko *ko =
+			kbx_ko_parse("fuzz", buf, sig.elf_len, &err);
 
 		kbx_ko_free(ko);
 	}

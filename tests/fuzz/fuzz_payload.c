@@ -16,7 +16,7 @@ static int stop_at_banner(void *ctx, const unsigned char *buf, size_t len,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum kbx_comp comps[] = {
-		KBX_COMP_GZIP, KBX_COMP_XZ,  KBX_COMP_LZMA, KBX_COMP_LZO,
+		KBX_COMP_GZIP, KBX_COMP_XZ,   KBX_COMP_LZMA,  KBX_COMP_LZO,
 		KBX_COMP_LZ4,  KBX_COMP_ZSTD, KBX_COMP_BZIP2,
 	};
 	struct kbx_inflate res;

@@ -140,13 +140,13 @@ START_TEST(test_payload_every_library_round_trips_and_stops_at_the_banner)
 	unsigned char *k = fake_kernel(), *z = malloc(2 * KERNEL_LEN);
 	enum kbx_comp comp = comps[_i];
 	struct kbx_inflate res;
-	struct banner b;
+	struct banner b = {""};
 	size_t n;
 
 	n = compress_with(comp, k, KERNEL_LEN, z, 2 * KERNEL_LEN);
 	ck_assert_int_eq(kbx_comp_sniff(z, n), comp);
-	ck_assert_int_eq(kbx_decompress(comp, z, n, KBX_PAYLOAD_MAX, NULL,
-					NULL, &res, "p", &err),
+	ck_assert_int_eq(kbx_decompress(comp, z, n, KBX_PAYLOAD_MAX, NULL, NULL,
+					&res, "p", &err),
 			 0);
 	ck_assert_uint_eq(res.len, KERNEL_LEN);
 	ck_assert(memcmp(res.buf, k, KERNEL_LEN) == 0);
@@ -189,13 +189,15 @@ END_TEST
 
 START_TEST(test_banner_found_across_a_chunk_boundary_not_in_format_strings)
 {
-	const char text[] = "Linux version %s (%s)\0xx Linux version 6.1.0-9-arm64 "
+	const char text[] = "Linux version %s (%s)\0xx Linux version "
+			    "6.1.0-9-arm64 "
 			    "(debian-kernel@lists) #1";
 	char rel[64];
 
 	/* the caller says new bytes start mid-banner: still found */
 	ck_assert_int_eq(kbx_banner_find((const unsigned char *)text,
-					 sizeof(text) - 1, 40, rel, sizeof(rel)),
+					 sizeof(text) - 1, 40, rel,
+					 sizeof(rel)),
 			 1);
 	ck_assert_str_eq(rel, "6.1.0-9-arm64");
 	/* "%s" is no release: a printk format string is skipped */
@@ -233,9 +235,9 @@ static size_t make_uimage(unsigned char *u, const unsigned char *data,
 	put_be32(u + 0x14, 0x80008040u);
 	memcpy(u + 64, data, len);
 	put_be32(u + 0x18, (uint32_t)crc32(0, u + 64, (uInt)len));
-	u[0x1C] = 5;  /* linux */
-	u[0x1D] = 2;  /* arm */
-	u[0x1E] = 2;  /* kernel */
+	u[0x1C] = 5; /* linux */
+	u[0x1D] = 2; /* arm */
+	u[0x1E] = 2; /* kernel */
 	u[0x1F] = comp;
 	memcpy(u + 0x20, "Linux-9.9.9-unit, a name of 32 chars", 32);
 	put_be32(u + 4, (uint32_t)crc32(0, u, 64));
@@ -259,11 +261,12 @@ START_TEST(test_uimage_fields_crcs_and_an_unterminated_name)
 	unsigned char *k = fake_kernel(), *z = malloc(KERNEL_LEN);
 	unsigned char *u = malloc(KERNEL_LEN + 64);
 	size_t n = compress_gzip(k, KERNEL_LEN, z, KERNEL_LEN);
-	struct kbx_image img = { 0 };
+	struct kbx_image img = {0};
 
 	n = make_uimage(u, z, n, 1);
 	ck_assert_int_eq(kbx_image_parse("u", u, n, &img, &err), 0);
-	ck_assert_str_eq(field(&img, "name"), "Linux-9.9.9-unit, a name of 32 c");
+	ck_assert_str_eq(field(&img, "name"), "Linux-9.9.9-unit, a name of 32 "
+					      "c");
 	ck_assert_str_eq(field(&img, "load"), "0x80008000");
 	ck_assert_str_eq(field(&img, "entry"), "0x80008040");
 	ck_assert_str_eq(field(&img, "comp"), "gzip");
@@ -300,9 +303,12 @@ static size_t make_zimage(unsigned char *zi, const unsigned char *payload,
 	put_le32(zi + 0x40, 6);
 	put_le32(zi + 0x44, 0x5A534C4Bu);
 	put_le32(zi + 0x48, (uint32_t)piggy);
-	memcpy(zi + 0x100, "\x1f\x8b\x08\x00garbage", 11);  /* decoy gzip */
-	memcpy(zi + 0x200, "\xfd" "7zXZ\0\0\0junk", 12);    /* decoy xz */
-	memcpy(zi + 0x300, "\x5d\0\0\x80\0\xff\xff", 7);    /* decoy lzma */
+	memcpy(zi + 0x100, "\x1f\x8b\x08\x00garbage", 11); /* decoy gzip */
+	memcpy(zi + 0x200,
+	       "\xfd"
+	       "7zXZ\0\0\0junk",
+	       12); /* decoy xz */
+	memcpy(zi + 0x300, "\x5d\0\0\x80\0\xff\xff", 7); /* decoy lzma */
 	memcpy(zi + 0x400, payload, plen);
 	put_le32(zi + piggy, size_word);
 	memset(zi + piggy + 4, 0, 64);
@@ -315,7 +321,7 @@ START_TEST(test_zimage_skips_decoy_magics_and_checks_the_size_word)
 	unsigned char *zi = malloc(KERNEL_LEN + 0x1000);
 	size_t n = compress_lzma(1, k, KERNEL_LEN, z, KERNEL_LEN);
 	size_t zn = make_zimage(zi, z, n, KERNEL_LEN);
-	struct kbx_image img = { 0 };
+	struct kbx_image img = {0};
 
 	ck_assert_int_eq(kbx_identify(zi, zn), KBX_FMT_ZIMAGE);
 	ck_assert_int_eq(kbx_image_parse("z", zi, zn, &img, &err), 0);
@@ -337,7 +343,7 @@ END_TEST
 START_TEST(test_arm64_header_flags_page_size_and_endianness)
 {
 	unsigned char *img_bytes = calloc(1, 8192);
-	struct kbx_image img = { 0 };
+	struct kbx_image img = {0};
 
 	put_le32(img_bytes + 0x10, 8192 * 4); /* image_size */
 	put_le32(img_bytes + 0x18, 1 | (2 << 1)); /* BE, 16K pages */
@@ -356,7 +362,7 @@ START_TEST(test_bzimage_release_comes_from_the_setup_header)
 {
 	size_t setup = 5 * 512, plen, total;
 	unsigned char *k = fake_kernel(), *b = calloc(1, KERNEL_LEN + 8192);
-	struct kbx_image img = { 0 };
+	struct kbx_image img = {0};
 
 	plen = compress_gzip(k, KERNEL_LEN, b + setup + 0x100, KERNEL_LEN);
 	put_le32(b + setup + 0x100 + plen, KERNEL_LEN); /* size_append */
@@ -376,8 +382,7 @@ START_TEST(test_bzimage_release_comes_from_the_setup_header)
 	b[0x236] = 1; /* KERNEL_64 */
 	put_le32(b + 0x248, 0x100);
 	put_le32(b + 0x24C, (uint32_t)plen);
-	put_le32(b + total - 4,
-		 ~(uint32_t)crc32(0, b, (uInt)(total - 4)));
+	put_le32(b + total - 4, ~(uint32_t)crc32(0, b, (uInt)(total - 4)));
 	ck_assert_int_eq(kbx_image_parse("bz", b, total, &img, &err), 0);
 	ck_assert_str_eq(field(&img, "release"), "6.1.7-hdr");
 	ck_assert_str_eq(field(&img, "bits"), "64");
@@ -409,9 +414,9 @@ static int dtb_str(const unsigned char *blob, size_t len, const char *node,
 START_TEST(test_dtb_values_print_as_fdtget_and_bad_headers_are_named)
 {
 	unsigned char buf[1024];
-	static const uint32_t cells[] = { 0x01000000u, 0xffffffffu };
+	static const uint32_t cells[] = {0x01000000u, 0xffffffffu};
 	struct kbx_out out;
-	struct kbx_image img = { 0 };
+	struct kbx_image img = {0};
 	size_t len;
 
 	ck_assert_int_eq(fdt_create(buf, sizeof(buf)), 0);
@@ -437,7 +442,8 @@ START_TEST(test_dtb_values_print_as_fdtget_and_bad_headers_are_named)
 	ck_assert_int_eq(kbx_image_verify(&img, NULL, &err), 0);
 	put_be32(buf + 4, (uint32_t)len + 1);
 	ck_assert_int_eq(kbx_image_parse("d", buf, len, &img, &err), -1);
-	ck_assert_msg(strncmp(err.msg, "d: DTB is truncated: totalsize ", 31) == 0,
+	ck_assert_msg(strncmp(err.msg, "d: DTB is truncated: totalsize ", 31) ==
+			      0,
 		      "%s", err.msg);
 }
 END_TEST
@@ -449,17 +455,20 @@ Suite *artifact_suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_loop_test(
-		t, test_payload_every_library_round_trips_and_stops_at_the_banner,
+		t,
+		test_payload_every_library_round_trips_and_stops_at_the_banner,
 		0, (int)(sizeof(comps) / sizeof(comps[0])));
 	tcase_add_test(t, test_payload_bomb_stops_at_the_limit);
-	tcase_add_test(t,
-		       test_banner_found_across_a_chunk_boundary_not_in_format_strings);
+	tcase_add_test(
+		t,
+		test_banner_found_across_a_chunk_boundary_not_in_format_strings);
 	tcase_add_test(t, test_uimage_fields_crcs_and_an_unterminated_name);
-	tcase_add_test(t, test_zimage_skips_decoy_magics_and_checks_the_size_word);
+	tcase_add_test(t,
+		       test_zimage_skips_decoy_magics_and_checks_the_size_word);
 	tcase_add_test(t, test_arm64_header_flags_page_size_and_endianness);
 	tcase_add_test(t, test_bzimage_release_comes_from_the_setup_header);
-	tcase_add_test(t,
-		       test_dtb_values_print_as_fdtget_and_bad_headers_are_named);
+	tcase_add_test(
+		t, test_dtb_values_print_as_fdtget_and_bad_headers_are_named);
 	suite_add_tcase(s, t);
 	return s;
 }

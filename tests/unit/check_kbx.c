@@ -83,10 +83,10 @@ START_TEST(test_symmap_addr2sym_uses_first_alias_and_next_higher_address)
 	struct kbx_symmap *m = parse_map(map_text);
 
 	ck_assert_str_eq(a2s(m, 0xffffffff81000010ull, 0), "_stext+0x10/0x100");
-	ck_assert_str_eq(a2s(m, 0xffffffff81000100ull, 0),
-			 "start_kernel+0x0/0x100");
-	ck_assert_str_eq(a2s(m, 0xffffffff81000250ull, 0),
-			 "some_data+0x50/0x100");
+	ck_assert_str_eq(a2s(m, 0xffffffff81000100ull, 0), "start_kernel+0x0/"
+							   "0x100");
+	ck_assert_str_eq(a2s(m, 0xffffffff81000250ull, 0), "some_data+0x50/"
+							   "0x100");
 	ck_assert_str_eq(a2s(m, 0xffffffff81000250ull, 1), "");
 	ck_assert_str_eq(a2s(m, 0xffffffff80000000ull, 0), "");
 	ck_assert_str_eq(a2s(m, 0xffffffff81000300ull, 0), "");
@@ -97,12 +97,14 @@ END_TEST
 START_TEST(test_symmap_kallsyms_unsorted_with_module_column)
 {
 	struct kbx_symmap *m = parse_map("ffffffffc0002000 t mod_fn\t[mymod]\n"
-					 "ffffffffc0001000 t mod_init\t[mymod]\n"
-					 "ffffffffc0003000 t mod_end\t[mymod]\n");
+					 "ffffffffc0001000 t "
+					 "mod_init\t[mymod]\n"
+					 "ffffffffc0003000 t "
+					 "mod_end\t[mymod]\n");
 
 	ck_assert_ptr_nonnull(m);
-	ck_assert_str_eq(a2s(m, 0xffffffffc0001004ull, 0),
-			 "mod_init+0x4/0x1000 [mymod]");
+	ck_assert_str_eq(a2s(m, 0xffffffffc0001004ull, 0), "mod_init+0x4/"
+							   "0x1000 [mymod]");
 	kbx_symmap_free(m);
 }
 END_TEST
@@ -128,11 +130,13 @@ START_TEST(test_symmap_rejects_bad_text_with_line_numbers)
 	ck_assert_ptr_null(parse_map("0000000000000000 T a\n"
 				     "0000000000000000 T b\n"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "kptr_restrict"));
-	ck_assert_ptr_null(parse_map(
-		"ffffffffffffffff B The real System.map is in the "
-		"linux-image-6.1.0-9-amd64-dbg package\n"));
-	ck_assert_ptr_nonnull(
-		strstr(err.msg, "in the linux-image-6.1.0-9-amd64-dbg package"));
+	ck_assert_ptr_null(parse_map("ffffffffffffffff B The real System.map "
+				     "is in the "
+				     "linux-image-6.1.0-9-amd64-dbg "
+				     "package\n"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "in the "
+					      "linux-image-6.1.0-9-amd64-dbg "
+					      "package"));
 }
 END_TEST
 
@@ -176,11 +180,11 @@ END_TEST
 
 START_TEST(test_symvers_gpl_future_is_not_gpl_only)
 {
-	struct kbx_symvers *sv =
-		parse_symvers("0x0\tf\tvmlinux\tEXPORT_SYMBOL_GPL_FUTURE\n");
+	struct kbx_symvers *sv = parse_symvers("0x0\tf\tvmlinux\tEXPORT_SYMBOL_"
+					       "GPL_FUTURE\n");
 
-	ck_assert_int_eq(kbx_symvers_export_is_gpl(kbx_symvers_find(sv, "f", 1)),
-			 0);
+	ck_assert_int_eq(
+		kbx_symvers_export_is_gpl(kbx_symvers_find(sv, "f", 1)), 0);
 	kbx_symvers_free(sv);
 }
 END_TEST
@@ -189,7 +193,8 @@ START_TEST(test_symvers_rejects_bad_lines)
 {
 	ck_assert_ptr_null(parse_symvers("0x1\tonly\n"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "line 1: too few columns"));
-	ck_assert_ptr_null(parse_symvers("\nxyz\ts\tvmlinux\tEXPORT_SYMBOL\t\n"));
+	ck_assert_ptr_null(parse_symvers("\nxyz\ts\tvmlinux\tEXPORT_"
+					 "SYMBOL\t\n"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "line 2: bad CRC"));
 	ck_assert_ptr_null(parse_symvers("0x1\ts\tvmlinux\tNOT_EXPORT\n"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "no EXPORT_* column"));
@@ -314,7 +319,8 @@ START_TEST(test_ko_reads_modinfo_imports_and_exports_of_real_modules)
 	int gpl_seen = 0, ns_seen = 0;
 
 	/* tests/fixtures.sh builds it; make check installs the headers */
-	ck_assert_msg(data != NULL, "module fixture missing: run tests/fixtures.sh");
+	ck_assert_msg(data != NULL, "module fixture missing: run "
+				    "tests/fixtures.sh");
 	ko = kbx_ko_parse("kbx_provider.ko", data, len, &err);
 	ck_assert_ptr_nonnull(ko);
 	ck_assert_str_eq(ko->modname, "kbx_provider");
@@ -391,9 +397,10 @@ START_TEST(test_decode_annotates_text_addresses_only)
 {
 	struct kbx_symmap *m = parse_map(map_text);
 	int in[2], outp[2];
-	char buf[512] = { 0 };
+	char buf[512] = {0};
 	static const char oops[] = "RIP: 0010:[<ffffffff81000104>] x\n"
-				   "RAX: ffffffff81000204 RBX: 0000000000000000\n";
+				   "RAX: ffffffff81000204 RBX: "
+				   "0000000000000000\n";
 	ssize_t n;
 
 	ck_assert_int_eq(pipe(in), 0);
@@ -421,8 +428,9 @@ static Suite *kbx_suite(void)
 
 	tcase_add_test(t, test_parse_hex_accepts_both_forms_and_rejects_junk);
 	tcase_add_test(t, test_symmap_lookup_first_line_wins_and_keeps_width);
-	tcase_add_test(t,
-		       test_symmap_addr2sym_uses_first_alias_and_next_higher_address);
+	tcase_add_test(
+		t,
+		test_symmap_addr2sym_uses_first_alias_and_next_higher_address);
 	tcase_add_test(t, test_symmap_kallsyms_unsorted_with_module_column);
 	tcase_add_test(t, test_symmap_rejects_bad_text_with_line_numbers);
 	tcase_add_test(t, test_symvers_reads_every_layout);
@@ -430,9 +438,10 @@ static Suite *kbx_suite(void)
 	tcase_add_test(t, test_symvers_rejects_bad_lines);
 	tcase_add_test(t, test_elf_map_reads_symbols_of_a_real_object);
 	tcase_add_test(t, test_elf_lying_symtab_size_is_an_error);
-	tcase_add_test(t, test_elf_truncated_anywhere_is_an_error_never_a_crash);
 	tcase_add_test(t,
-		       test_ko_reads_modinfo_imports_and_exports_of_real_modules);
+		       test_elf_truncated_anywhere_is_an_error_never_a_crash);
+	tcase_add_test(
+		t, test_ko_reads_modinfo_imports_and_exports_of_real_modules);
 	tcase_add_test(t, test_ko_rejects_an_executable);
 	tcase_add_test(t, test_license_table_matches_license_h);
 	tcase_add_test(t, test_index_is_reused_until_the_file_changes);
