@@ -11,23 +11,12 @@
 #define PE_MACHINE_RISCV64 0x5064u
 #define PE_MACHINE_LOONGARCH64 0x6264u
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const unsigned char *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /* "MZ" promises a PE header at the offset in 0x3C; its machine field is
  * returned in *MACHINE (0 without the EFI stub). */
 static int read_pe(struct kbx_image *img, unsigned *machine,
 		   struct kbx_err *err)
 {
-	uint32_t pe = le32(img->data + 0x3C);
+	uint32_t pe = kbx_le32(img->data + 0x3C);
 
 	*machine = 0;
 	if (img->data[0] != 'M' || img->data[1] != 'Z')
@@ -63,10 +52,10 @@ static int parse_riscv(struct kbx_image *img, struct kbx_err *err)
 {
 	img->arch = "riscv";
 	img->bits = 64;
-	img->endian = le64(img->data + 0x18) & 1 ? 'b' : 'l';
+	img->endian = kbx_le64(img->data + 0x18) & 1 ? 'b' : 'l';
 	img->has_arm64_header = 1;
-	img->text_offset = le64(img->data + 0x08);
-	img->image_size = le64(img->data + 0x10);
+	img->text_offset = kbx_le64(img->data + 0x08);
+	img->image_size = kbx_le64(img->data + 0x10);
 	img->page_size = 4096;
 	img->size = img->len;
 	return check_pe(img, PE_MACHINE_RISCV64, err);
@@ -78,14 +67,14 @@ int kbx_armimage_parse(struct kbx_image *img, struct kbx_err *err)
 	uint64_t flags;
 	size_t i;
 
-	if (le32(h + 0x38) == RISCV_MAGIC2)
+	if (kbx_le32(h + 0x38) == RISCV_MAGIC2)
 		return parse_riscv(img, err);
 	img->arch = "arm64";
 	img->bits = 64;
 	img->has_arm64_header = 1;
-	img->text_offset = le64(h + 0x08);
-	img->image_size = le64(h + 0x10);
-	flags = le64(h + 0x18);
+	img->text_offset = kbx_le64(h + 0x08);
+	img->image_size = kbx_le64(h + 0x10);
+	flags = kbx_le64(h + 0x18);
 	img->size = img->len;
 	img->endian = flags & 1 ? 'b' : 'l';
 	if (img->image_size == 0) { /* before v3.17 */
@@ -132,7 +121,7 @@ int kbx_armimage_parse(struct kbx_image *img, struct kbx_err *err)
 int kbx_zboot_parse(struct kbx_image *img, struct kbx_err *err)
 {
 	const unsigned char *h = img->data;
-	uint32_t off = le32(h + 0x08), len = le32(h + 0x0C);
+	uint32_t off = kbx_le32(h + 0x08), len = kbx_le32(h + 0x0C);
 	unsigned machine;
 	char name[9];
 

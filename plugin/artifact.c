@@ -128,18 +128,6 @@ const char *kbx_arch_normalise(const char *arch)
 
 /* ---- identification ------------------------------------------------------- */
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 /* An ELF: a module when it carries .modinfo or the module struct, a
  * vmlinux when it carries a Linux banner; libelf decides. */
 static enum kbx_format identify_elf(const unsigned char *data, size_t len)
@@ -186,8 +174,8 @@ static int gzip_holds_image(const unsigned char *data, size_t len)
 
 	kbx_decompress(KBX_COMP_GZIP, data, len, 4096, stop_after_header, NULL,
 		       &res, "", &err);
-	is_image = res.len >= 64 && (le32(res.buf + 0x38) == 0x644D5241u ||
-				     le32(res.buf + 0x38) == 0x05435352u);
+	is_image = res.len >= 64 && (kbx_le32(res.buf + 0x38) == 0x644D5241u ||
+				     kbx_le32(res.buf + 0x38) == 0x05435352u);
 	kbx_inflate_free(&res);
 	return is_image;
 }
@@ -196,19 +184,19 @@ enum kbx_format kbx_identify(const unsigned char *data, size_t len)
 {
 	if (len >= 4 && kbx_is_elf(data, len))
 		return identify_elf(data, len);
-	if (len >= 40 && be32(data) == 0xD00DFEEDu)
+	if (len >= 40 && kbx_be32(data) == 0xD00DFEEDu)
 		return kbx_dtb_has_node(data, len, "/images") ? KBX_FMT_FIT
 							      : KBX_FMT_DTB;
-	if (len >= 64 && be32(data) == 0x27051956u)
+	if (len >= 64 && kbx_be32(data) == 0x27051956u)
 		return KBX_FMT_UIMAGE;
 	if (len >= 64 && data[0] == 'M' && data[1] == 'Z' &&
 	    memcmp(data + 4, "zimg", 4) == 0)
 		return KBX_FMT_ZBOOT;
-	if (len >= 0x40 && (le32(data + 0x24) == 0x016F2818u ||
-			    be32(data + 0x24) == 0x016F2818u))
+	if (len >= 0x40 && (kbx_le32(data + 0x24) == 0x016F2818u ||
+			    kbx_be32(data + 0x24) == 0x016F2818u))
 		return KBX_FMT_ZIMAGE;
-	if (len >= 64 && (le32(data + 0x38) == 0x644D5241u ||
-			  le32(data + 0x38) == 0x05435352u))
+	if (len >= 64 && (kbx_le32(data + 0x38) == 0x644D5241u ||
+			  kbx_le32(data + 0x38) == 0x05435352u))
 		return KBX_FMT_IMAGE;
 	if (len >= 0x210 && data[0x1FE] == 0x55 && data[0x1FF] == 0xAA &&
 	    memcmp(data + 0x202, "HdrS", 4) == 0)
@@ -244,7 +232,7 @@ static int parse_compressed(struct kbx_image *img, struct kbx_err *err)
 	}
 	/* gzip's trailer holds the inflated size modulo 2^32 */
 	if (img->comp == KBX_COMP_GZIP && img->len >= 18)
-		img->payload_size = le32(img->data + img->len - 4);
+		img->payload_size = kbx_le32(img->data + img->len - 4);
 	(void)err;
 	return 0;
 }

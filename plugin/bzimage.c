@@ -9,17 +9,6 @@
 
 #define XLF_KERNEL_64 0x01
 
-static uint16_t le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static size_t setup_len(const struct kbx_image *img)
 {
 	unsigned sects = img->data[0x1F1];
@@ -32,7 +21,7 @@ static int writes_crc(struct kbx_image *img);
 int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err)
 {
 	const unsigned char *h = img->data;
-	unsigned version = le16(h + 0x206);
+	unsigned version = kbx_le16(h + 0x206);
 	size_t setup = setup_len(img), body;
 	uint32_t poff, plen;
 
@@ -60,15 +49,15 @@ int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err)
 				"bzImage is truncated: %zu setup bytes, the "
 				"file has %zu",
 				setup, img->len);
-	body = (size_t)le32(h + 0x1F4) * 16;
+	body = (size_t)kbx_le32(h + 0x1F4) * 16;
 	img->size = setup + body;
 	if (body > img->len - setup)
 		return kbx_fail(err, img->path,
 				"bzImage is truncated: syssize says %zu bytes, "
 				"the file has %zu",
 				setup + body, img->len);
-	poff = le32(h + 0x248);
-	plen = le32(h + 0x24C);
+	poff = kbx_le32(h + 0x248);
+	plen = kbx_le32(h + 0x24C);
 	if (plen < 4 || poff > body || plen > body - poff)
 		return kbx_fail(err, img->path,
 				"bzImage: payload [%#x, +%u] lies outside the "
@@ -77,7 +66,7 @@ int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err)
 	/* the payload ends with its LE inflated size (size_append) */
 	img->payload_off = setup + poff;
 	img->payload_len = plen;
-	img->payload_size = le32(h + setup + poff + plen - 4);
+	img->payload_size = kbx_le32(h + setup + poff + plen - 4);
 	img->has_comp = 1;
 	img->comp = kbx_comp_sniff(h + img->payload_off, plen);
 	if (img->comp == KBX_COMP_NONE)
@@ -87,7 +76,7 @@ int kbx_bzimage_parse(struct kbx_image *img, struct kbx_err *err)
 				img->payload_off);
 	if (img->size == img->len && writes_crc(img)) {
 		img->has_crc = 1;
-		img->crc = le32(h + img->len - 4);
+		img->crc = kbx_le32(h + img->len - 4);
 	}
 	return 0;
 }
@@ -130,10 +119,10 @@ int kbx_bzimage_verify(struct kbx_image *img, struct kbx_err *err)
 int kbx_bzimage_release(struct kbx_image *img, struct kbx_out *out)
 {
 	size_t setup = setup_len(img),
-	       off = (size_t)le16(img->data + 0x20E) + 0x200;
+	       off = (size_t)kbx_le16(img->data + 0x20E) + 0x200;
 	size_t n;
 
-	if (off >= setup || off >= img->len || le16(img->data + 0x20E) == 0)
+	if (off >= setup || off >= img->len || kbx_le16(img->data + 0x20E) == 0)
 		return 0;
 	n = kbx_strnlen((const char *)img->data + off, setup - off);
 	if (n == setup - off)

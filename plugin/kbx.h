@@ -35,6 +35,29 @@ void kbx_out_printf(struct kbx_out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *kbx_out_str(struct kbx_out *out);
 
+/* Fixed-endian reads for the binary parsers; callers check bounds. */
+static inline uint16_t kbx_le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t kbx_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t kbx_le64(const unsigned char *p)
+{
+	return (uint64_t)kbx_le32(p) | (uint64_t)kbx_le32(p + 4) << 32;
+}
+
+static inline uint32_t kbx_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
 /* Small string helpers shared by the parsers. */
 int kbx_parse_hex(const char *s, size_t n, uint64_t *val);
 size_t kbx_strnlen(const char *s, size_t max);

@@ -319,18 +319,6 @@ static int inflate_zstd(struct sink *s, const unsigned char *in, size_t len,
 	return ret;
 }
 
-static uint32_t get_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint32_t get_be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 /* lz4 -l (what the kernel's Makefile.lib uses): a magic, then blocks of
  * {LE u32 compressed size, data}, each inflating to at most 8 MiB. The
  * kernel appends a 4-byte size after the last block. */
@@ -340,7 +328,7 @@ static int inflate_lz4_legacy(struct sink *s, const unsigned char *in,
 	size_t pos = 4;
 
 	while (len - pos > 4) {
-		uint32_t csize = get_le32(in + pos);
+		uint32_t csize = kbx_le32(in + pos);
 		int n;
 
 		if (csize == 0x184C2102u) { /* a concatenated stream */
@@ -443,7 +431,7 @@ static int lzop_u32(struct lzop_reader *r, uint32_t *v)
 
 	if (lzop_take(r, 4, &p))
 		return -1;
-	*v = get_be32(p);
+	*v = kbx_be32(p);
 	return 0;
 }
 
@@ -557,7 +545,7 @@ int kbx_decompress(enum kbx_comp comp, const unsigned char *in, size_t len,
 	case KBX_COMP_ZSTD:
 		return inflate_zstd(&s, in, len, path, err);
 	case KBX_COMP_LZ4:
-		if (len >= 4 && get_le32(in) == 0x184C2102u)
+		if (len >= 4 && kbx_le32(in) == 0x184C2102u)
 			return inflate_lz4_legacy(&s, in, len, path, err);
 		return inflate_lz4_frame(&s, in, len, path, err);
 	case KBX_COMP_LZO:

@@ -49,12 +49,6 @@ static const char *const uboot_comps[] = {
 
 #define TABLE_NAME(t, i) ((i) < sizeof(t) / sizeof((t)[0]) ? (t)[i] : NULL)
 
-static uint32_t be_at(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 static uint32_t header_crc(const unsigned char *hdr)
 {
 	unsigned char copy[UIMAGE_HDR];
@@ -80,7 +74,7 @@ static int parse_multi(struct kbx_image *img, uint32_t data_len,
 					"multi-file uImage: the size table "
 					"runs past the data (%u bytes)",
 					data_len);
-		sz = be_at(d + n * 4);
+		sz = kbx_be32(d + n * 4);
 		if (sz == 0)
 			break;
 		if (n == 0)
@@ -105,14 +99,14 @@ static int parse_multi(struct kbx_image *img, uint32_t data_len,
 int kbx_uimage_parse(struct kbx_image *img, struct kbx_err *err)
 {
 	const unsigned char *h = img->data;
-	uint32_t data_len = be_at(h + 0x0C);
+	uint32_t data_len = kbx_be32(h + 0x0C);
 	size_t name_len;
 
 	img->has_load = 1;
-	img->load = be_at(h + 0x10);
-	img->entry = be_at(h + 0x14);
+	img->load = kbx_be32(h + 0x10);
+	img->entry = kbx_be32(h + 0x14);
 	img->has_crc = 1;
-	img->crc = be_at(h + 0x18);
+	img->crc = kbx_be32(h + 0x18);
 	img->os = TABLE_NAME(uboot_os, h[0x1C]);
 	img->arch = kbx_arch_from_uboot(h[0x1D]);
 	img->bits =
@@ -134,11 +128,11 @@ int kbx_uimage_parse(struct kbx_image *img, struct kbx_err *err)
 	memcpy(img->name, h + 0x20, name_len);
 	img->name[name_len] = '\0';
 	img->size = (uint64_t)UIMAGE_HDR + data_len;
-	if (header_crc(h) != be_at(h + 4))
+	if (header_crc(h) != kbx_be32(h + 4))
 		return kbx_fail(err, img->path,
 				"uImage header CRC mismatch (stored 0x%08x, "
 				"computed 0x%08x)",
-				be_at(h + 4), header_crc(h));
+				kbx_be32(h + 4), header_crc(h));
 	if (data_len > img->len - UIMAGE_HDR)
 		return kbx_fail(err, img->path,
 				"uImage is truncated: the header says %u data "

@@ -25,12 +25,6 @@ static uint32_t zword(const struct zreader *r, size_t off)
 	       (uint32_t)p[3] << 24;
 }
 
-static uint32_t le_at(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* The KLSZ tag: where the decompressed size word sits (the payload ends
  * there), and the sizes the decompressor needs. */
 static int read_klsz(struct kbx_image *img, const struct zreader *r,
@@ -69,7 +63,7 @@ static int read_klsz(struct kbx_image *img, const struct zreader *r,
 						"bytes): payload cut?",
 						piggy, image_len);
 			/* always little-endian, unaligned */
-			img->payload_size = le_at(img->data + piggy);
+			img->payload_size = kbx_le32(img->data + piggy);
 			img->payload_from = table;
 			img->payload_to = piggy + 4;
 			return 0;
@@ -83,7 +77,7 @@ int kbx_zimage_parse(struct kbx_image *img, struct kbx_err *err)
 	struct zreader r = {img->data, 0};
 	uint32_t start, end, image_len;
 
-	if (le_at(img->data + 0x24) != ZIMAGE_MAGIC)
+	if (kbx_le32(img->data + 0x24) != ZIMAGE_MAGIC)
 		r.big = 1;
 	start = zword(&r, 0x28);
 	end = zword(&r, 0x2C);
