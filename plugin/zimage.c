@@ -16,13 +16,7 @@ struct zreader {
 
 static uint32_t zword(const struct zreader *r, size_t off)
 {
-	const unsigned char *p = r->d + off;
-
-	if (r->big)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return r->big ? kbx_be32(r->d + off) : kbx_le32(r->d + off);
 }
 
 /* The KLSZ tag: where the decompressed size word sits (the payload ends
