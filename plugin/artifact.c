@@ -444,8 +444,16 @@ int kbx_image_release(struct kbx_image *img, struct kbx_out *out,
 		return 0;
 	}
 	case KBX_FMT_VMLINUX:
+	case KBX_FMT_ELF: {
+		char release[128];
+
+		if (kbx_elfimage_banner(img, release, sizeof(release))) {
+			kbx_out_puts(out, release);
+			return 0;
+		}
+		return release_from_bytes(img, out, err);
+	}
 	case KBX_FMT_IMAGE:
-	case KBX_FMT_ELF:
 		return release_from_bytes(img, out, err);
 	case KBX_FMT_BZIMAGE:
 		if (kbx_bzimage_release(img, out) == 1)
@@ -481,8 +489,8 @@ static int verify_payload(struct kbx_image *img, struct kbx_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
-static int verify_arch(struct kbx_image *img, const char *want,
-		       struct kbx_err *err)
+int kbx_image_check_arch(struct kbx_image *img, const char *want,
+			 struct kbx_err *err)
 {
 	const char *norm = kbx_arch_normalise(want);
 	struct kbx_image inner;
@@ -548,7 +556,7 @@ int kbx_image_verify(struct kbx_image *img, const char *arch,
 		break;
 	}
 	if (rc == 0 && arch && *arch)
-		rc = verify_arch(img, arch, err);
+		rc = kbx_image_check_arch(img, arch, err);
 	return rc;
 }
 

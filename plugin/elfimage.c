@@ -84,3 +84,49 @@ int kbx_elfimage_verify(struct kbx_image *img, struct kbx_err *err)
 		return kbx_fail(err, img->path, "vmlinux without a banner");
 	return 0;
 }
+
+struct banner_sym {
+	uint16_t shndx;
+	uint64_t value, size;
+	int found;
+};
+
+static int find_linux_banner(void *ctx, const struct kbx_elf_sym *sym)
+{
+	struct banner_sym *b = ctx;
+
+	if (strcmp(sym->name, "linux_banner") != 0 || sym->shndx == 0)
+		return 0;
+	b->shndx = sym->shndx;
+	b->value = sym->value;
+	b->size = sym->size;
+	b->found = 1;
+	return 1;
+}
+
+/* The symbol's bytes: file offset = sh_offset + st_value - sh_addr. */
+int kbx_elfimage_banner(struct kbx_image *img, char *release, size_t size)
+{
+	struct banner_sym b = {0, 0, 0, 0};
+	const unsigned char *sec;
+	struct kbx_elf *elf;
+	struct kbx_err err;
+	size_t len;
+	uint64_t addr, off;
+	int found = 0;
+
+	if (open_elf(img, &elf, &err))
+		return 0;
+	if (kbx_elf_each_sym(elf, find_linux_banner, &b, &err) >= 0 &&
+	    b.found &&
+	    kbx_elf_section_at(elf, b.shndx, &sec, &len, &err) == 0 && sec) {
+		addr = kbx_elf_section_addr(elf, b.shndx);
+		off = b.value - addr;
+		if (b.value >= addr && off < len)
+			found = kbx_banner_find(
+				sec + off, len - off < 512 ? len - off : 512, 0,
+				release, size);
+	}
+	kbx_elf_close(elf);
+	return found;
+}

@@ -128,6 +128,14 @@ uint64_t kbx_elf_entry(const struct kbx_elf *e)
 	return e->ehdr.e_entry;
 }
 
+uint64_t kbx_elf_section_addr(struct kbx_elf *e, size_t shndx)
+{
+	Elf_Scn *scn = elf_getscn(e->elf, shndx);
+	GElf_Shdr sh;
+
+	return scn && gelf_getshdr(scn, &sh) ? sh.sh_addr : 0;
+}
+
 size_t kbx_elf_section_count(const struct kbx_elf *e)
 {
 	return e->shnum;

@@ -251,38 +251,78 @@ static int fn_image(unsigned argc, char **argv, struct kbx_out *out,
 	return rc;
 }
 
+/* A release or a verdict may cost inflating a whole kernel: each is
+ * worked out once per process and version of the file, like an index. */
+static void *release_load(const char *path, struct kbx_err *err)
+{
+	struct artifact a;
+	struct kbx_out out;
+	char *s = NULL;
+
+	if (artifact_open(path, &a, err))
+		return NULL;
+	kbx_out_init(&out);
+	if (kbx_image_release(&a.img, &out, err) == 0) {
+		s = strdup(kbx_out_str(&out));
+		if (!s || out.oom)
+			kbx_fail(err, path, "out of memory");
+	}
+	kbx_out_free(&out);
+	artifact_close(&a);
+	return s;
+}
+
+static void *verdict_load(const char *path, struct kbx_err *err)
+{
+	struct kbx_err problem = {{0}};
+	struct artifact a;
+	char *s;
+
+	if (artifact_open(path, &a, &problem) == 0) {
+		kbx_image_verify(&a.img, NULL, &problem);
+		artifact_close(&a);
+	}
+	s = strdup(problem.msg);
+	if (!s)
+		kbx_fail(err, path, "out of memory");
+	return s;
+}
+
 /* Reports rather than fails: the problem is the expansion. */
 static int fn_verify(unsigned argc, char **argv, struct kbx_out *out,
 		     struct kbx_err *err)
 {
 	struct kbx_err problem = {{0}};
+	const char *verdict;
 	struct artifact a;
 
 	(void)err;
-	if (artifact_open(argv[0], &a, &problem) == 0) {
-		kbx_image_verify(&a.img, argc > 1 ? argv[1] : NULL, &problem);
+	verdict = kbx_index_get(argv[0], KBX_INDEX_VERIFY, verdict_load, free,
+				&problem);
+	if (verdict && !*verdict && argc > 1 && *argv[1] &&
+	    artifact_open(argv[0], &a, &problem) == 0) {
+		kbx_image_check_arch(&a.img, argv[1], &problem);
 		artifact_close(&a);
 	}
-	if (problem.msg[0])
-		kbx_out_puts(out, problem.msg);
+	kbx_out_puts(out, verdict && *verdict ? verdict : problem.msg);
 	return 0;
 }
 
 static int fn_release(unsigned argc, char **argv, struct kbx_out *out,
 		      struct kbx_err *err)
 {
-	struct artifact a;
+	const char *release;
 	struct stat st;
-	int rc;
 
 	(void)argc;
 	if (stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode))
 		return kbx_dir_release(argv[0], out, err);
-	if (artifact_open(argv[0], &a, err))
+	release = kbx_index_get(argv[0], KBX_INDEX_RELEASE, release_load, free,
+				err);
+	if (!release)
 		return -1;
-	rc = kbx_image_release(&a.img, out, err);
-	artifact_close(&a);
-	return rc;
+	kbx_out_puts(out, release);
+	return 0;
 }
 
 static int fn_dtb(unsigned argc, char **argv, struct kbx_out *out,

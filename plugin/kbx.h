@@ -87,6 +87,8 @@ enum kbx_index_kind {
 	KBX_INDEX_SYMMAP,
 	KBX_INDEX_SYMVERS,
 	KBX_INDEX_KO,
+	KBX_INDEX_RELEASE, /* an artifact's release: may cost an inflate */
+	KBX_INDEX_VERIFY, /* an artifact's first problem, "" when none */
 	KBX_INDEX_KINDS
 };
 
@@ -122,6 +124,7 @@ unsigned kbx_elf_type(const struct kbx_elf *elf);
 unsigned kbx_elf_machine(const struct kbx_elf *elf);
 uint64_t kbx_elf_entry(const struct kbx_elf *elf);
 size_t kbx_elf_section_count(const struct kbx_elf *elf);
+uint64_t kbx_elf_section_addr(struct kbx_elf *elf, size_t shndx);
 /* Calls FN for every symbol of .symtab (or .dynsym when stripped). */
 int kbx_elf_each_sym(struct kbx_elf *elf,
 		     int (*fn)(void *ctx, const struct kbx_elf_sym *sym),
@@ -373,6 +376,9 @@ int kbx_image_parse(const char *path, const unsigned char *data, size_t len,
  * size, DTB structure, ELF and module contents, and ARCH when not NULL. */
 int kbx_image_verify(struct kbx_image *img, const char *arch,
 		     struct kbx_err *err);
+/* Only the ARCH check of kbx_image_verify (cheap: headers only). */
+int kbx_image_check_arch(struct kbx_image *img, const char *arch,
+			 struct kbx_err *err);
 int kbx_image_field(struct kbx_image *img, const char *field,
 		    struct kbx_out *out, struct kbx_err *err);
 /* The release (uname -r form) of a kernel artifact; 0 and nothing written
@@ -413,6 +419,8 @@ int kbx_fit_parse(struct kbx_image *img, struct kbx_err *err);
 int kbx_fit_verify(struct kbx_image *img, struct kbx_err *err);
 int kbx_elfimage_parse(struct kbx_image *img, struct kbx_err *err);
 int kbx_elfimage_verify(struct kbx_image *img, struct kbx_err *err);
+/* The release in a vmlinux's linux_banner symbol; 0 when it has none. */
+int kbx_elfimage_banner(struct kbx_image *img, char *release, size_t size);
 
 /* A property of a DTB as fdtget prints it (string lists as words); 0 and
  * nothing written when the node or property is absent. */

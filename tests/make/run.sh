@@ -201,6 +201,19 @@ v := \$(kbx-image payload,arch)
 all: ;"
 	check_eq "kbx-image of a file that is no artifact: FILE:LINE: *** kbx-image: PATH: REASON.  Stop." \
 		"image-error2.mk:2: *** kbx-image: payload: not a kernel artifact (unknown format).  Stop." "$out"
+	printf 'Linux version 6.1.100-new (u@h) #2\n' | gzip -9 > "$T/payload2.gz"
+	mkimage -A arm -O linux -T kernel -C gzip -a 0x8000 -e 0x8000 \
+		-n Linux-6.1.100-new -d "$T/payload2.gz" "$T/uImage.new" > /dev/null
+	cp "$T/uImage" "$T/uImage.swap"
+	mk release-cache "$L
+a := \$(kbx-release uImage.swap)|\$(kbx-verify uImage.swap)
+b := \$(kbx-release uImage.swap)|\$(kbx-verify uImage.swap)
+\$(shell sleep 0.01; cp uImage.new uImage.swap.tmp; mv uImage.swap.tmp uImage.swap)
+c := \$(kbx-release uImage.swap)|\$(kbx-verify uImage.swap,arm64)
+\$(info \$(a) \$(b) \$(c))
+all: ;"
+	check_eq "kbx-release and kbx-verify (cached per file version): a replaced image is read again" \
+		"6.1.99-kbx| 6.1.99-kbx| 6.1.100-new|uImage.swap: wrong architecture: arm uImage, wanted arm64" "$out"
 	mk release-dtb "$L
 \$(info [\$(kbx-release b.dtb)])
 all: ;"
