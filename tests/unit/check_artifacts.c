@@ -358,6 +358,57 @@ START_TEST(test_arm64_header_flags_page_size_and_endianness)
 }
 END_TEST
 
+START_TEST(test_riscv_image_and_a_pe_machine_for_another_arch)
+{
+	unsigned char *b = calloc(1, 8192);
+	struct kbx_image img = {0};
+
+	put_le32(b + 0x08, 0x200000); /* text_offset */
+	put_le32(b + 0x10, 0x10000); /* image_size */
+	memcpy(b + 0x30, "RISCV\0\0\0", 8);
+	memcpy(b + 0x38, "RSC\x05", 4);
+	ck_assert_int_eq(kbx_image_parse("rv", b, 8192, &img, &err), 0);
+	ck_assert_str_eq(field(&img, "arch"), "riscv");
+	ck_assert_str_eq(field(&img, "text-offset"), "0x200000");
+	ck_assert_int_eq(kbx_image_verify(&img, "riscv64", &err), 0);
+	/* an EFI stub whose PE header says arm64 is no RISC-V Image */
+	b[0] = 'M';
+	b[1] = 'Z';
+	put_le32(b + 0x3C, 0x40);
+	memcpy(b + 0x40, "PE\0\0\x64\xaa", 6);
+	ck_assert_int_eq(kbx_image_parse("rv", b, 8192, &img, &err), -1);
+	ck_assert_str_eq(err.msg, "rv: EFI stub: PE machine 0xaa64, expected "
+				  "0x5064 for riscv");
+	free(b);
+}
+END_TEST
+
+START_TEST(test_zboot_payload_and_arch_from_its_pe_header)
+{
+	unsigned char *k = fake_kernel(), *b = calloc(1, KERNEL_LEN + 4096);
+	size_t n = compress_gzip(k, KERNEL_LEN, b + 0x200, KERNEL_LEN);
+	struct kbx_image img = {0};
+
+	memcpy(b, "MZ\0\0zimg", 8);
+	put_le32(b + 0x08, 0x200);
+	put_le32(b + 0x0C, (uint32_t)n);
+	memcpy(b + 0x18, "gzip", 4);
+	put_le32(b + 0x3C, 0x40);
+	memcpy(b + 0x40, "PE\0\0\x64\xaa", 6);
+	ck_assert_int_eq(kbx_identify(b, n + 0x200), KBX_FMT_ZBOOT);
+	ck_assert_int_eq(kbx_image_parse("zb", b, n + 0x200, &img, &err), 0);
+	ck_assert_str_eq(field(&img, "arch"), "arm64");
+	ck_assert_str_eq(field(&img, "comp"), "gzip");
+	ck_assert_str_eq(field(&img, "release"), "9.9.9-unit");
+	ck_assert_int_eq(kbx_image_verify(&img, "arm64", &err), 0);
+	put_le32(b + 0x0C, (uint32_t)n + 0x1000);
+	ck_assert_int_eq(kbx_image_parse("zb", b, n + 0x200, &img, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "runs past the end of the file"));
+	free(b);
+	free(k);
+}
+END_TEST
+
 START_TEST(test_bzimage_release_comes_from_the_setup_header)
 {
 	size_t setup = 5 * 512, plen, total;
@@ -467,6 +518,8 @@ Suite *artifact_suite(void)
 		       test_zimage_skips_decoy_magics_and_checks_the_size_word);
 	tcase_add_test(t, test_arm64_header_flags_page_size_and_endianness);
 	tcase_add_test(t, test_bzimage_release_comes_from_the_setup_header);
+	tcase_add_test(t, test_riscv_image_and_a_pe_machine_for_another_arch);
+	tcase_add_test(t, test_zboot_payload_and_arch_from_its_pe_header);
 	tcase_add_test(
 		t, test_dtb_values_print_as_fdtget_and_bad_headers_are_named);
 	suite_add_tcase(s, t);
