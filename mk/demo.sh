@@ -23,3 +23,9 @@ echo "kbx ko-unresolved hello.ko ...    -> $($KBX ko-unresolved "$KO" "$KDIR/Mod
 echo
 echo "kbx check-modules --release $REL:"
 $KBX check-modules --symvers "$KDIR/Module.symvers" --release "$REL" -v "$W"
+echo
+echo "kbx modinfo hello.ko vermagic    -> $($KBX modinfo "$KO" vermagic)"
+echo "kbx release $KDIR -> $($KBX release "$KDIR")"
+echo
+echo "kbx report hello.ko $KDIR:"
+$KBX report "$KO" "$KDIR" || true
