@@ -106,15 +106,15 @@ const char *kbx_arch_normalise(const char *arch)
 	static const struct {
 		const char *alias, *arch;
 	} aliases[] = {
-		{"aarch64", "arm64"},	{"aarch64_be", "arm64"},
-		{"x86_64", "x86"},	{"i386", "x86"},
-		{"i686", "x86"},	{"amd64", "x86"},
-		{"armhf", "arm"},	{"armel", "arm"},
-		{"riscv64", "riscv"},	{"riscv32", "riscv"},
-		{"ppc", "powerpc"},	{"ppc64", "powerpc"},
-		{"ppc64le", "powerpc"}, {"mips64", "mips"},
-		{"mipsel", "mips"},	{"s390x", "s390"},
-		{"sparc64", "sparc"},	{"loongarch64", "loongarch"},
+		{ "aarch64", "arm64" },	  { "aarch64_be", "arm64" },
+		{ "x86_64", "x86" },	  { "i386", "x86" },
+		{ "i686", "x86" },	  { "amd64", "x86" },
+		{ "armhf", "arm" },	  { "armel", "arm" },
+		{ "riscv64", "riscv" },	  { "riscv32", "riscv" },
+		{ "ppc", "powerpc" },	  { "ppc64", "powerpc" },
+		{ "ppc64le", "powerpc" }, { "mips64", "mips" },
+		{ "mipsel", "mips" },	  { "s390x", "s390" },
+		{ "sparc64", "sparc" },	  { "loongarch64", "loongarch" },
 	};
 	size_t i;
 
@@ -132,7 +132,7 @@ const char *kbx_arch_normalise(const char *arch)
  * vmlinux when it carries a Linux banner; libelf decides. */
 static enum kbx_format identify_elf(const unsigned char *data, size_t len)
 {
-	struct kbx_map map = {data, len, {0, 0, 0, 0}};
+	struct kbx_map map = { data, len, { 0, 0, 0, 0 } };
 	struct kbx_elf *elf;
 	struct kbx_err err;
 	const unsigned char *sec;
@@ -168,7 +168,7 @@ static int stop_after_header(void *ctx, const unsigned char *buf, size_t len,
 
 static int gzip_holds_image(const unsigned char *data, size_t len)
 {
-	struct kbx_inflate res = {0};
+	struct kbx_inflate res = { 0 };
 	struct kbx_err err;
 	int is_image;
 
@@ -328,7 +328,7 @@ static int locate_and_inflate(struct kbx_image *img, kbx_inflate_stop_fn stop,
 {
 	size_t pos = img->payload_from, to = img->payload_to, n = 0;
 	size_t best_len = 0;
-	struct kbx_err best = {{0}};
+	struct kbx_err best = { { 0 } };
 	int rc;
 
 	/* the real payload follows a handful of decoys: stop at 64 */

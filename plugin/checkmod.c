@@ -296,7 +296,7 @@ static void free_run(struct run *r)
 int kbx_check_modules(const struct kbx_check_opts *opts, char **paths,
 		      size_t n_paths, int out_fd, struct kbx_err *err)
 {
-	struct run r = {.opts = opts};
+	struct run r = { .opts = opts };
 	size_t bad = 0, total = 0;
 	int rc = -1;
 

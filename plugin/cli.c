@@ -21,6 +21,7 @@ static void usage(FILE *f)
 	for (fn = kbx_functions; fn->name; fn++)
 		fprintf(f, "  kbx %-14s %s\n", fn->name, fn->usage);
 	fputs("  kbx report         FILE...\n"
+	      "  kbx cache          stats|clear\n"
 	      "  kbx decode         MAP < oops.txt\n"
 	      "  kbx check-modules  [-j N] --symvers F... [--release R] "
 	      "DIR|KO...\n",
@@ -55,7 +56,7 @@ static char *join_words(char **argv, int argc)
 
 static int run_function(const struct kbx_function *f, int argc, char **argv)
 {
-	struct kbx_err err = {{0}};
+	struct kbx_err err = { { 0 } };
 	char *args[256], *joined = NULL;
 	struct kbx_out out;
 	unsigned n = (unsigned)argc;
@@ -95,7 +96,7 @@ static int run_function(const struct kbx_function *f, int argc, char **argv)
 
 static int run_decode(int argc, char **argv)
 {
-	struct kbx_err err = {{0}};
+	struct kbx_err err = { { 0 } };
 	struct kbx_symmap *map;
 
 	if (argc != 1) {
@@ -130,10 +131,10 @@ static int check_usage(void)
 
 static int run_check_modules(int argc, char **argv)
 {
-	struct kbx_check_opts opts = {.jobs = 1};
+	struct kbx_check_opts opts = { .jobs = 1 };
 	const char **symvers = calloc((size_t)argc + 1, sizeof(*symvers));
 	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
-	struct kbx_err err = {{0}};
+	struct kbx_err err = { { 0 } };
 	size_t n_paths = 0;
 	int i, in_symvers = 0, rc;
 
@@ -182,9 +183,29 @@ static int run_check_modules(int argc, char **argv)
 	return rc ? EXIT_EMPTY : EXIT_VALUE;
 }
 
+static int run_cache(int argc, char **argv)
+{
+	struct kbx_err err = { { 0 } };
+	struct kbx_out out;
+	int rc;
+
+	if (argc != 1 || (strcmp(argv[0], "stats") && strcmp(argv[0], "clea"
+								      "r"))) {
+		fputs("usage: kbx cache stats|clear\n", stderr);
+		return EXIT_ERROR;
+	}
+	kbx_out_init(&out);
+	rc = strcmp(argv[0], "stats") == 0 ? kbx_cache_stats(&out, &err)
+					   : kbx_cache_clear(&out, &err);
+	if (rc == 0)
+		printf("%s\n", kbx_out_str(&out));
+	kbx_out_free(&out);
+	return rc ? fail("cache", &err) : EXIT_VALUE;
+}
+
 static int run_report(int argc, char **argv)
 {
-	struct kbx_err err = {{0}};
+	struct kbx_err err = { { 0 } };
 	int rc;
 
 	if (argc < 1) {
@@ -203,6 +224,7 @@ int main(int argc, char **argv)
 	const struct kbx_function *f;
 	const char *verb;
 
+	atexit(kbx_cache_flush_stats);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERROR;
@@ -217,6 +239,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(verb, "decode"))
 		return run_decode(argc - 2, argv + 2);
+	if (!strcmp(verb, "cache"))
+		return run_cache(argc - 2, argv + 2);
 	if (!strcmp(verb, "report"))
 		return run_report(argc - 2, argv + 2);
 	if (!strcmp(verb, "check-modules"))

@@ -16,9 +16,9 @@ static int check_blocks(const char *path, const unsigned char *d,
 			uint32_t total, struct kbx_err *err)
 {
 	struct block b[3] = {
-		{"memory reserve map", fdt_off_mem_rsvmap(d), 16},
-		{"structure block", fdt_off_dt_struct(d), 0},
-		{"strings block", fdt_off_dt_strings(d), 0},
+		{ "memory reserve map", fdt_off_mem_rsvmap(d), 16 },
+		{ "structure block", fdt_off_dt_struct(d), 0 },
+		{ "strings block", fdt_off_dt_strings(d), 0 },
 	};
 	unsigned i, j, n = 3;
 

@@ -7,7 +7,7 @@
 static int open_elf(struct kbx_image *img, struct kbx_elf **elf,
 		    struct kbx_err *err)
 {
-	struct kbx_map map = {img->data, img->len, {0, 0, 0, 0}};
+	struct kbx_map map = { img->data, img->len, { 0, 0, 0, 0 } };
 
 	*elf = kbx_elf_open(img->path, &map, err);
 	return *elf ? 0 : -1;
@@ -107,7 +107,7 @@ static int find_linux_banner(void *ctx, const struct kbx_elf_sym *sym)
 /* The symbol's bytes: file offset = sh_offset + st_value - sh_addr. */
 int kbx_elfimage_banner(struct kbx_image *img, char *release, size_t size)
 {
-	struct banner_sym b = {0, 0, 0, 0};
+	struct banner_sym b = { 0, 0, 0, 0 };
 	const unsigned char *sec;
 	struct kbx_elf *elf;
 	struct kbx_err err;

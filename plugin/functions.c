@@ -1,5 +1,6 @@
 /* The table of kbx functions: Make registers "kbx-NAME" from it and the
  * CLI dispatches "kbx NAME" from it, so a function is written once. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,8 +54,8 @@ static void put_symvers_field(const struct kbx_symvers_entry *e,
 static int fn_symvers(unsigned argc, char **argv, struct kbx_out *out,
 		      struct kbx_err *err)
 {
-	static const char *const fields[] = {"crc", "module", "export",
-					     "namespace", NULL};
+	static const char *const fields[] = { "crc", "module", "export",
+					      "namespace", NULL };
 	const char *field = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	const struct kbx_symvers_entry *e;
 	struct kbx_symvers *sv;
@@ -274,7 +275,7 @@ static void *release_load(const char *path, struct kbx_err *err)
 
 static void *verdict_load(const char *path, struct kbx_err *err)
 {
-	struct kbx_err problem = {{0}};
+	struct kbx_err problem = { { 0 } };
 	struct artifact a;
 	char *s;
 
@@ -292,7 +293,7 @@ static void *verdict_load(const char *path, struct kbx_err *err)
 static int fn_verify(unsigned argc, char **argv, struct kbx_out *out,
 		     struct kbx_err *err)
 {
-	struct kbx_err problem = {{0}};
+	struct kbx_err problem = { { 0 } };
 	const char *verdict;
 	struct artifact a;
 
@@ -375,7 +376,7 @@ static int is_signature_key(const char *key)
 static int fn_modinfo(unsigned argc, char **argv, struct kbx_out *out,
 		      struct kbx_err *err)
 {
-	struct kbx_inflate raw = {NULL, 0, 0, 0};
+	struct kbx_inflate raw = { NULL, 0, 0, 0 };
 	struct kbx_map map;
 	const unsigned char *data;
 	size_t len;
@@ -429,21 +430,126 @@ static int fn_kconfig(unsigned argc, char **argv, struct kbx_out *out,
 	return kbx_kconfig_get(argv[0], argv[1], out, err);
 }
 
+/* ---- toolchain probing ------------------------------------------------------ */
+
+static int fn_cc(unsigned argc, char **argv, struct kbx_out *out,
+		 struct kbx_err *err)
+{
+	(void)argc;
+	return kbx_cc_field(argv[0], argv[1], out, err);
+}
+
+static int fn_cross(unsigned argc, char **argv, struct kbx_out *out,
+		    struct kbx_err *err)
+{
+	(void)argc;
+	return kbx_cross(argv[0], out, err);
+}
+
+static int fn_cc_option(unsigned argc, char **argv, struct kbx_out *out,
+			struct kbx_err *err)
+{
+	int ok;
+
+	if (kbx_cc_option(argv[0], argv[1], &ok, err))
+		return -1;
+	kbx_out_puts(out, ok ? argv[1] : argc > 2 ? argv[2] : "");
+	return 0;
+}
+
+static int fn_cc_options(unsigned argc, char **argv, struct kbx_out *out,
+			 struct kbx_err *err)
+{
+	char *copy = strdup(argv[1]), **flags;
+	size_t n, i, max = strlen(argv[1]) / 2 + 1;
+	int *ok, rc = -1;
+
+	(void)argc;
+	flags = calloc(max, sizeof(*flags));
+	ok = calloc(max, sizeof(*ok));
+	if (copy && flags && ok) {
+		n = split_words(copy, flags, max);
+		rc = kbx_cc_options(argv[0], flags, n, ok, err);
+		for (i = 0; rc == 0 && i < n; i++)
+			if (ok[i])
+				kbx_out_word(out, flags[i], strlen(flags[i]));
+	} else {
+		kbx_fail(err, NULL, "out of memory");
+	}
+	free(copy);
+	free(flags);
+	free(ok);
+	return rc;
+}
+
+static int fn_cc_disable_warning(unsigned argc, char **argv,
+				 struct kbx_out *out, struct kbx_err *err)
+{
+	char flag[512];
+	int ok;
+
+	(void)argc;
+	snprintf(flag, sizeof(flag), "-W%s", argv[1]);
+	if (kbx_cc_option(argv[0], flag, &ok, err))
+		return -1;
+	if (ok)
+		kbx_out_printf(out, "-Wno-%s", argv[1]);
+	return 0;
+}
+
+static int fn_ld_option(unsigned argc, char **argv, struct kbx_out *out,
+			struct kbx_err *err)
+{
+	int ok;
+
+	if (kbx_ld_option(argv[0], argv[1], &ok, err))
+		return -1;
+	kbx_out_puts(out, ok ? argv[1] : argc > 2 ? argv[2] : "");
+	return 0;
+}
+
+static int fn_as_instr(unsigned argc, char **argv, struct kbx_out *out,
+		       struct kbx_err *err)
+{
+	int ok;
+
+	if (kbx_as_instr(argv[0], argv[1], &ok, err))
+		return -1;
+	kbx_out_puts(out, ok ? (argc > 2 ? argv[2] : "")
+			     : (argc > 3 ? argv[3] : ""));
+	return 0;
+}
+
+static int fn_tools(unsigned argc, char **argv, struct kbx_out *out,
+		    struct kbx_err *err)
+{
+	(void)err;
+	return kbx_tools_missing(argv[0], argc > 1 ? argv[1] : NULL, out);
+}
+
 const struct kbx_function kbx_functions[] = {
-	{"sym", 2, 2, fn_sym, "MAP,SYMBOL", 0},
-	{"addr2sym", 2, 2, fn_addr2sym, "MAP,ADDR", 0},
-	{"symvers", 2, 3, fn_symvers, "SYMVERS,SYMBOL[,FIELD]", 0},
-	{"ko-undefined", 1, 1, fn_ko_undefined, "KO", 0},
-	{"ko-exports", 1, 1, fn_ko_exports, "KO", 0},
-	{"ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0},
-	{"identify", 1, 1, fn_identify, "FILE", 0},
-	{"image", 2, 2, fn_image, "FILE,FIELD", 0},
-	{"verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS},
-	{"release", 1, 1, fn_release, "FILE|DIR", 0},
-	{"dtb", 3, 3, fn_dtb, "DTB,NODE,PROP", 0},
-	{"modinfo", 2, 2, fn_modinfo, "KO,KEY", 0},
-	{"kconfig", 2, 2, fn_kconfig, "FILE,OPTION", 0},
-	{NULL, 0, 0, NULL, NULL, 0},
+	{ "sym", 2, 2, fn_sym, "MAP,SYMBOL", 0 },
+	{ "addr2sym", 2, 2, fn_addr2sym, "MAP,ADDR", 0 },
+	{ "symvers", 2, 3, fn_symvers, "SYMVERS,SYMBOL[,FIELD]", 0 },
+	{ "ko-undefined", 1, 1, fn_ko_undefined, "KO", 0 },
+	{ "ko-exports", 1, 1, fn_ko_exports, "KO", 0 },
+	{ "ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0 },
+	{ "identify", 1, 1, fn_identify, "FILE", 0 },
+	{ "image", 2, 2, fn_image, "FILE,FIELD", 0 },
+	{ "verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS },
+	{ "release", 1, 1, fn_release, "FILE|DIR", 0 },
+	{ "dtb", 3, 3, fn_dtb, "DTB,NODE,PROP", 0 },
+	{ "modinfo", 2, 2, fn_modinfo, "KO,KEY", 0 },
+	{ "kconfig", 2, 2, fn_kconfig, "FILE,OPTION", 0 },
+	{ "cc", 2, 2, fn_cc, "CC,FIELD", 0 },
+	{ "cross", 1, 1, fn_cross, "ARCH", 0 },
+	{ "cc-option", 2, 3, fn_cc_option, "CC,FLAGS[,ALT]", 0 },
+	{ "cc-options", 2, 2, fn_cc_options, "CC,FLAG...", 0 },
+	{ "cc-disable-warning", 2, 2, fn_cc_disable_warning, "CC,WARNING", 0 },
+	{ "ld-option", 2, 3, fn_ld_option, "LD,FLAGS[,ALT]", 0 },
+	{ "as-instr", 2, 4, fn_as_instr, "CC,INSTR[,YES[,NO]]", 0 },
+	{ "tools", 1, 2, fn_tools, "PREFIX[,TOOLS]", 0 },
+	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
 const struct kbx_function *kbx_function_find(const char *name)

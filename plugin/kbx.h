@@ -459,6 +459,87 @@ int kbx_kconfig_get(const char *path, const char *option, struct kbx_out *out,
 
 int kbx_report(char **paths, size_t n, int out_fd, struct kbx_err *err);
 
+/* ---- child processes (spawn.c) ------------------------------------------- */
+
+struct kbx_run {
+	int status; /* exit status; -1 when killed by a signal */
+	int timed_out; /* killed after the timeout */
+	int not_found;
+	char *out; /* captured stdout, NUL-terminated, or NULL */
+	size_t out_len;
+};
+
+/* Runs ARGV[0] from PATH with ARGV (no shell), stdin from STDIN_DATA (or
+ * /dev/null), stdout captured when CAPTURE (else /dev/null), stderr to
+ * /dev/null, killed after TIMEOUT_MS. -1 only when it could not start. */
+int kbx_run(char *const argv[], const char *stdin_data, int capture,
+	    unsigned timeout_ms, struct kbx_run *res, struct kbx_err *err);
+void kbx_run_free(struct kbx_run *res);
+
+/* ---- warnings: the front end decides where they go (cache.c) ------------ */
+
+typedef void (*kbx_warn_fn)(const char *msg);
+extern kbx_warn_fn kbx_warn_hook;
+void kbx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the persistent probe cache (cache.c) --------------------------------- */
+
+/* $(KBX_CACHE_DIR), else ${XDG_CACHE_HOME:-$HOME/.cache}/kbx. */
+const char *kbx_cache_dir(void);
+/* 1 with *VALUE malloc'd when KEY has a sound entry. */
+int kbx_cache_get(const char *key, char **value);
+void kbx_cache_put(const char *key, const char *value);
+void kbx_cache_flush_stats(void);
+void kbx_cache_reset(void);
+int kbx_cache_stats(struct kbx_out *out, struct kbx_err *err);
+int kbx_cache_clear(struct kbx_out *out, struct kbx_err *err);
+
+/* ---- toolchains (toolchain.c) and probes (probe.c) -------------------------- */
+
+struct kbx_tool {
+	char *words; /* the command, split in place */
+	char **argv; /* its words, NULL-terminated */
+	size_t argc;
+	size_t driver; /* the word that is the compiler (1 after ccache) */
+	char path[4096]; /* the driver, resolved on PATH */
+};
+
+int kbx_which(const char *name, char *out, size_t size);
+/* Splits CMD ("ccache aarch64-linux-gnu-gcc", "clang --target=...") and
+ * finds its driver on PATH; WHAT names it in errors ("compiler"). */
+int kbx_tool_open(const char *cmd, const char *what, struct kbx_tool *t,
+		  struct kbx_err *err);
+void kbx_tool_close(struct kbx_tool *t);
+void kbx_tool_command(const struct kbx_tool *t, struct kbx_out *out);
+/* Path, size, mtime and inode of the driver and, for a COMPILER, of the
+ * cc1, as and ld it runs (-print-prog-name). */
+int kbx_tool_identity(struct kbx_tool *t, int compiler, struct kbx_out *out,
+		      struct kbx_err *err);
+const char *kbx_arch_from_triple(const char *triple);
+int kbx_arch_is_known(const char *arch);
+
+int kbx_cc_field(const char *cc, const char *field, struct kbx_out *out,
+		 struct kbx_err *err);
+int kbx_cross(const char *arch, struct kbx_out *out, struct kbx_err *err);
+int kbx_tools_missing(const char *prefix, const char *tools,
+		      struct kbx_out *out);
+
+/* Answers: the process memo in front of the persistent cache. */
+int kbx_answer_get(const char *key, char **value);
+void kbx_answer_put(const char *key, const char *value);
+void kbx_answers_drop(void);
+unsigned kbx_probe_timeout_ms(void);
+
+/* Kbuild's probes; *OK (each OK[i]) says whether the tool accepted. */
+int kbx_cc_option(const char *cc, const char *flags, int *ok,
+		  struct kbx_err *err);
+int kbx_cc_options(const char *cc, char **flags, size_t n, int *ok,
+		   struct kbx_err *err);
+int kbx_ld_option(const char *ld, const char *flags, int *ok,
+		  struct kbx_err *err);
+int kbx_as_instr(const char *cc, const char *instr, int *ok,
+		 struct kbx_err *err);
+
 /* ---- the function table both front ends dispatch from (functions.c) ----- */
 
 /* A function's arguments arrive trimmed; the last one may hold words. */

@@ -447,7 +447,7 @@ static struct kbx_ko *ko_parse_map(const char *path, struct kbx_map *map,
 				   int borrowed, struct kbx_err *err)
 {
 	struct ko_private *kp = calloc(1, sizeof(*kp));
-	struct ko_build b = {0};
+	struct ko_build b = { 0 };
 
 	if (!kp) {
 		if (!borrowed)
@@ -494,7 +494,7 @@ struct kbx_ko *kbx_ko_load(const char *path, struct kbx_err *err)
 struct kbx_ko *kbx_ko_parse(const char *path, const unsigned char *data,
 			    size_t len, struct kbx_err *err)
 {
-	struct kbx_map map = {.data = data, .len = len};
+	struct kbx_map map = { .data = data, .len = len };
 
 	return ko_parse_map(path, &map, 1, err);
 }

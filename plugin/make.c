@@ -41,6 +41,23 @@ static char *kbx_last_error(const char *name, unsigned argc, char **argv)
 	return make_string(last_error, strlen(last_error));
 }
 
+/* Warnings (an unusable cache) go through $(warning), the same way. */
+static char last_warning[1100];
+
+static char *kbx_last_warning(const char *name, unsigned argc, char **argv)
+{
+	(void)name;
+	(void)argc;
+	(void)argv;
+	return make_string(last_warning, strlen(last_warning));
+}
+
+static void make_warning(const char *msg)
+{
+	snprintf(last_warning, sizeof(last_warning), "kbx: %s", msg);
+	gmk_free(gmk_expand("$(warning $(kbx-last-warning ))"));
+}
+
 /* Make hands arguments as written after the comma: "$(kbx-sym m, x)". */
 static char *trim(const char *s)
 {
@@ -67,7 +84,7 @@ static char *call_function(const char *name, unsigned argc, char **argv)
 {
 	const struct kbx_function *f = kbx_function_find(name + 4);
 	char *args[256];
-	struct kbx_err err = {{0}};
+	struct kbx_err err = { { 0 } };
 	struct kbx_out out;
 	char *result = NULL;
 	unsigned i;
@@ -114,6 +131,11 @@ static int register_functions(void)
 	}
 	gmk_add_function("kbx-last-error", kbx_last_error, 0, 0,
 			 GMK_FUNC_DEFAULT);
+	gmk_add_function("kbx-last-warning", kbx_last_warning, 0, 0,
+			 GMK_FUNC_DEFAULT);
+	kbx_warn_hook = make_warning;
+	/* the probe cache's hit counts reach stats.log when make ends */
+	atexit(kbx_cache_flush_stats);
 	return 1;
 }
 

@@ -24,18 +24,18 @@ static const struct {
 	const char *magic;
 	size_t magic_len;
 } comps[] = {
-	{KBX_COMP_NONE, "none", "", 0},
-	{KBX_COMP_GZIP, "gzip", "\x1f\x8b\x08", 3},
-	{KBX_COMP_XZ, "xz",
-	 "\xfd"
-	 "7zXZ\0",
-	 6},
-	{KBX_COMP_LZMA, "lzma", "\x5d\0\0", 3},
-	{KBX_COMP_LZO, "lzo", "\x89LZO\0\r\n\x1a\n", 9},
-	{KBX_COMP_LZ4, "lz4", "\x02\x21\x4c\x18", 4},
-	{KBX_COMP_LZ4, "lz4", "\x04\x22\x4d\x18", 4},
-	{KBX_COMP_ZSTD, "zstd", "\x28\xb5\x2f\xfd", 4},
-	{KBX_COMP_BZIP2, "bzip2", "BZh", 3},
+	{ KBX_COMP_NONE, "none", "", 0 },
+	{ KBX_COMP_GZIP, "gzip", "\x1f\x8b\x08", 3 },
+	{ KBX_COMP_XZ, "xz",
+	  "\xfd"
+	  "7zXZ\0",
+	  6 },
+	{ KBX_COMP_LZMA, "lzma", "\x5d\0\0", 3 },
+	{ KBX_COMP_LZO, "lzo", "\x89LZO\0\r\n\x1a\n", 9 },
+	{ KBX_COMP_LZ4, "lz4", "\x02\x21\x4c\x18", 4 },
+	{ KBX_COMP_LZ4, "lz4", "\x04\x22\x4d\x18", 4 },
+	{ KBX_COMP_ZSTD, "zstd", "\x28\xb5\x2f\xfd", 4 },
+	{ KBX_COMP_BZIP2, "bzip2", "BZh", 3 },
 };
 
 const char *kbx_comp_name(enum kbx_comp comp)
@@ -279,7 +279,7 @@ static int inflate_zstd(struct sink *s, const unsigned char *in, size_t len,
 			const char *path, struct kbx_err *err)
 {
 	ZSTD_DCtx *z = ZSTD_createDCtx();
-	ZSTD_inBuffer ib = {in, len, 0};
+	ZSTD_inBuffer ib = { in, len, 0 };
 	size_t rc = 1;
 	int ret = 0;
 
@@ -467,7 +467,7 @@ static int lzop_skip_header(struct lzop_reader *r, uint32_t *flags)
 static int inflate_lzo(struct sink *s, const unsigned char *in, size_t len,
 		       const char *path, struct kbx_err *err)
 {
-	struct lzop_reader r = {in, len, 0};
+	struct lzop_reader r = { in, len, 0 };
 	uint32_t flags, dlen, clen, dsum = 0, skip;
 	const unsigned char *p;
 

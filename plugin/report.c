@@ -45,7 +45,7 @@ static void fill_dir_row(struct row *r)
 
 static void fill_row(struct row *r)
 {
-	struct kbx_err err = {{0}};
+	struct kbx_err err = { { 0 } };
 	struct kbx_map map;
 	struct kbx_image img;
 	struct kbx_out rel;

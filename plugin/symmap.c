@@ -174,7 +174,7 @@ static int parse_map_line(struct kbx_symmap *m, const char *path, const char *p,
 			  const char *end, size_t lineno, struct kbx_err *err)
 {
 	const char *a, *a_end, *t, *name, *name_end, *mod;
-	struct sym s = {0};
+	struct sym s = { 0 };
 
 	a = skip_blanks(p, end);
 	if (a == end)
@@ -325,7 +325,7 @@ static int elf_collect(void *ctx, const struct kbx_elf_sym *es)
 	struct elf_ctx *c = ctx;
 	struct kbx_symmap *m = c->m;
 	size_t n = strlen(es->name);
-	struct sym s = {0};
+	struct sym s = { 0 };
 
 	if (!elf_sym_wanted(es))
 		return 0;
@@ -346,7 +346,7 @@ static struct kbx_symmap *
 symmap_from_elf(const char *path, struct kbx_symmap *m, struct kbx_err *err)
 {
 	struct kbx_elf *elf = kbx_elf_open(path, &m->file, err);
-	struct elf_ctx c = {.m = m};
+	struct elf_ctx c = { .m = m };
 	int rc;
 
 	if (!elf)

@@ -68,7 +68,7 @@ static int read_klsz(struct kbx_image *img, const struct zreader *r,
 
 int kbx_zimage_parse(struct kbx_image *img, struct kbx_err *err)
 {
-	struct zreader r = {img->data, 0};
+	struct zreader r = { img->data, 0 };
 	uint32_t start, end, image_len;
 
 	if (kbx_le32(img->data + 0x24) != ZIMAGE_MAGIC)

@@ -140,7 +140,7 @@ START_TEST(test_payload_every_library_round_trips_and_stops_at_the_banner)
 	unsigned char *k = fake_kernel(), *z = malloc(2 * KERNEL_LEN);
 	enum kbx_comp comp = comps[_i];
 	struct kbx_inflate res;
-	struct banner b = {""};
+	struct banner b = { "" };
 	size_t n;
 
 	n = compress_with(comp, k, KERNEL_LEN, z, 2 * KERNEL_LEN);
@@ -261,7 +261,7 @@ START_TEST(test_uimage_fields_crcs_and_an_unterminated_name)
 	unsigned char *k = fake_kernel(), *z = malloc(KERNEL_LEN);
 	unsigned char *u = malloc(KERNEL_LEN + 64);
 	size_t n = compress_gzip(k, KERNEL_LEN, z, KERNEL_LEN);
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 
 	n = make_uimage(u, z, n, 1);
 	ck_assert_int_eq(kbx_image_parse("u", u, n, &img, &err), 0);
@@ -321,7 +321,7 @@ START_TEST(test_zimage_skips_decoy_magics_and_checks_the_size_word)
 	unsigned char *zi = malloc(KERNEL_LEN + 0x1000);
 	size_t n = compress_lzma(1, k, KERNEL_LEN, z, KERNEL_LEN);
 	size_t zn = make_zimage(zi, z, n, KERNEL_LEN);
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 
 	ck_assert_int_eq(kbx_identify(zi, zn), KBX_FMT_ZIMAGE);
 	ck_assert_int_eq(kbx_image_parse("z", zi, zn, &img, &err), 0);
@@ -343,7 +343,7 @@ END_TEST
 START_TEST(test_arm64_header_flags_page_size_and_endianness)
 {
 	unsigned char *img_bytes = calloc(1, 8192);
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 
 	put_le32(img_bytes + 0x10, 8192 * 4); /* image_size */
 	put_le32(img_bytes + 0x18, 1 | (2 << 1)); /* BE, 16K pages */
@@ -361,7 +361,7 @@ END_TEST
 START_TEST(test_riscv_image_and_a_pe_machine_for_another_arch)
 {
 	unsigned char *b = calloc(1, 8192);
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 
 	put_le32(b + 0x08, 0x200000); /* text_offset */
 	put_le32(b + 0x10, 0x10000); /* image_size */
@@ -387,7 +387,7 @@ START_TEST(test_zboot_payload_and_arch_from_its_pe_header)
 {
 	unsigned char *k = fake_kernel(), *b = calloc(1, KERNEL_LEN + 4096);
 	size_t n = compress_gzip(k, KERNEL_LEN, b + 0x200, KERNEL_LEN);
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 
 	memcpy(b, "MZ\0\0zimg", 8);
 	put_le32(b + 0x08, 0x200);
@@ -413,7 +413,7 @@ START_TEST(test_bzimage_release_comes_from_the_setup_header)
 {
 	size_t setup = 5 * 512, plen, total;
 	unsigned char *k = fake_kernel(), *b = calloc(1, KERNEL_LEN + 8192);
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 
 	plen = compress_gzip(k, KERNEL_LEN, b + setup + 0x100, KERNEL_LEN);
 	put_le32(b + setup + 0x100 + plen, KERNEL_LEN); /* size_append */
@@ -465,9 +465,9 @@ static int dtb_str(const unsigned char *blob, size_t len, const char *node,
 START_TEST(test_dtb_values_print_as_fdtget_and_bad_headers_are_named)
 {
 	unsigned char buf[1024];
-	static const uint32_t cells[] = {0x01000000u, 0xffffffffu};
+	static const uint32_t cells[] = { 0x01000000u, 0xffffffffu };
 	struct kbx_out out;
-	struct kbx_image img = {0};
+	struct kbx_image img = { 0 };
 	size_t len;
 
 	ck_assert_int_eq(fdt_create(buf, sizeof(buf)), 0);

@@ -397,7 +397,7 @@ START_TEST(test_decode_annotates_text_addresses_only)
 {
 	struct kbx_symmap *m = parse_map(map_text);
 	int in[2], outp[2];
-	char buf[512] = {0};
+	char buf[512] = { 0 };
 	static const char oops[] = "RIP: 0010:[<ffffffff81000104>] x\n"
 				   "RAX: ffffffff81000204 RBX: "
 				   "0000000000000000\n";
