@@ -51,9 +51,11 @@ static void sha256_hex(const void *data, size_t len, char hex[65])
 	unsigned n = 0, i;
 
 	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < n && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
+	for (i = 0; i < n && i < 32; i++) {
+		hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
+	}
+	hex[2 * i] = '\0';
 }
 
 const char *kbx_cache_dir(void)

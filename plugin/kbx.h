@@ -515,6 +515,7 @@ void kbx_tool_command(const struct kbx_tool *t, struct kbx_out *out);
  * cc1, as and ld it runs (-print-prog-name). */
 int kbx_tool_identity(struct kbx_tool *t, int compiler, struct kbx_out *out,
 		      struct kbx_err *err);
+void kbx_tools_drop(void);
 const char *kbx_arch_from_triple(const char *triple);
 int kbx_arch_is_known(const char *arch);
 

@@ -276,8 +276,10 @@ static int must_probe_alone(const char *f)
 	static const char *const exact[] = { "-w",    "-c",    "-E",
 					     "-S",    "-pipe", "-fsyntax-only",
 					     "-ansi", NULL };
+	/* -Wno-X stays grouped: what it could silence in a group is a
+	 * warning named X, and command-line flags do not raise those */
 	static const char *const prefixes[] = {
-		"-Wno-",
+		"-Wno-error",
 		"-x",
 		"-M",
 		"-o",

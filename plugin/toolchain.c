@@ -72,6 +72,89 @@ static void file_ident(const char *path, struct kbx_out *out)
 		       st.st_mtim.tv_nsec, (unsigned long long)st.st_ino);
 }
 
+/* Resolutions and identities are remembered per process: a Makefile
+ * probes the same compiler hundreds of times. A name is looked up on PATH
+ * again when PATH changes; an identity is worked out again when the
+ * driver's own stat changes. */
+struct tool_memo {
+	char *name, *path_env;
+	char path[4096];
+	struct stat st;
+	char *ident[2]; /* plain, compiler (with cc1, as, ld) */
+	struct tool_memo *next;
+};
+
+static struct tool_memo *tool_memos;
+
+static struct tool_memo *tool_memo_find(const char *name, const char *path_env)
+{
+	struct tool_memo *m;
+
+	for (m = tool_memos; m; m = m->next)
+		if (strcmp(m->name, name) == 0 &&
+		    strcmp(m->path_env, path_env) == 0)
+			return m;
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->name = strdup(name)) ||
+	    !(m->path_env = strdup(path_env))) {
+		if (m)
+			free(m->name);
+		free(m);
+		return NULL;
+	}
+	m->next = tool_memos;
+	tool_memos = m;
+	return m;
+}
+
+static int which_memo(const char *name, char *out, size_t size)
+{
+	const char *path_env = getenv("PATH");
+	struct tool_memo *m = tool_memo_find(name, path_env ? path_env : "");
+
+	if (m && m->path[0]) {
+		snprintf(out, size, "%s", m->path);
+		return 0;
+	}
+	if (kbx_which(name, out, size))
+		return -1;
+	if (m)
+		snprintf(m->path, sizeof(m->path), "%s", out);
+	return 0;
+}
+
+static struct tool_memo *memo_of_path(const char *path)
+{
+	struct tool_memo *m;
+
+	for (m = tool_memos; m; m = m->next)
+		if (strcmp(m->path, path) == 0)
+			return m;
+	return NULL;
+}
+
+static int same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+void kbx_tools_drop(void)
+{
+	while (tool_memos) {
+		struct tool_memo *m = tool_memos;
+
+		tool_memos = m->next;
+		free(m->name);
+		free(m->path_env);
+		free(m->ident[0]);
+		free(m->ident[1]);
+		free(m);
+	}
+}
+
 int kbx_tool_open(const char *cmd, const char *what, struct kbx_tool *t,
 		  struct kbx_err *err)
 {
@@ -105,7 +188,7 @@ int kbx_tool_open(const char *cmd, const char *what, struct kbx_tool *t,
 		return kbx_fail(err, NULL, "no %s given (it is empty)", what);
 	}
 	t->driver = is_wrapper(t->argv[0]) && t->argc > 1 ? 1 : 0;
-	if (kbx_which(t->argv[t->driver], t->path, sizeof(t->path))) {
+	if (which_memo(t->argv[t->driver], t->path, sizeof(t->path))) {
 		kbx_fail(err, NULL, "%s '%s' not found on PATH", what,
 			 t->argv[t->driver]);
 		kbx_tool_close(t);
@@ -181,8 +264,43 @@ static int helper_paths(struct kbx_tool *t, const char *driver_ident,
 }
 
 /* Everything that decides a probe's answer, as one string. */
+static int tool_identity(struct kbx_tool *t, int compiler, struct kbx_out *out,
+			 struct kbx_err *err);
+
 int kbx_tool_identity(struct kbx_tool *t, int compiler, struct kbx_out *out,
 		      struct kbx_err *err)
+{
+	struct tool_memo *m = memo_of_path(t->path);
+	struct kbx_out id;
+	struct stat st;
+	int rc;
+
+	compiler = !!compiler;
+	if (m && stat(t->path, &st) == 0) {
+		if (m->ident[compiler] && same_stat(&st, &m->st)) {
+			kbx_out_puts(out, m->ident[compiler]);
+			return 0;
+		}
+		if (!same_stat(&st, &m->st)) {
+			free(m->ident[0]);
+			free(m->ident[1]);
+			m->ident[0] = m->ident[1] = NULL;
+			m->st = st;
+		}
+	}
+	kbx_out_init(&id);
+	rc = tool_identity(t, compiler, &id, err);
+	if (rc == 0) {
+		kbx_out_puts(out, kbx_out_str(&id));
+		if (m && !m->ident[compiler])
+			m->ident[compiler] = strdup(kbx_out_str(&id));
+	}
+	kbx_out_free(&id);
+	return rc;
+}
+
+static int tool_identity(struct kbx_tool *t, int compiler, struct kbx_out *out,
+			 struct kbx_err *err)
 {
 	struct kbx_out helpers, driver;
 	char *save = NULL, *w, *list;

@@ -128,3 +128,79 @@ if command -v mkimage > /dev/null; then
 		printf "uimage-crc: 64 MiB uImage: kbx verify (header + data CRC) %d ms = %.0f MB/s; mkimage -l %d ms = %.0f MB/s; cksum %d ms = %.0f MB/s\n", k, mb / k * 1000, m, mb / m * 1000, c, mb / c * 1000
 		printf "uimage-crc: kbx verify takes %.2fx mkimage -l'"'"'s time and %.2fx cksum'"'"'s\n", k / m, k / c }'
 fi
+
+# ---- cc-option: warm kbx cache vs Kbuild-style $(shell $(CC) ...) ------------
+# 20 flags the kernel's own Makefiles probe, all of which gcc accepts
+FLAGS="-fno-PIE -fno-strict-overflow -fno-stack-check -fconserve-stack
+ -Wno-frame-address -Wno-address-of-packed-member -fno-delete-null-pointer-checks
+ -Wno-format-overflow -Wno-stringop-overflow -Wimplicit-fallthrough=5
+ -fno-allow-store-data-races -Wno-array-bounds -fno-stack-clash-protection
+ -mno-fp-ret-in-387 -mskip-rax-setup -falign-jumps=1 -falign-loops=1
+ -Werror=incompatible-pointer-types -Wno-dangling-pointer -fcf-protection=none"
+export KBX_CACHE_DIR="$T/cache"
+cat > "$T/shell-probe.mk" <<MK
+cc-option = \$(shell if gcc -Werror \$(1) -c -x c /dev/null -o $T/probe.o > /dev/null 2>&1; then echo "\$(1)"; else echo "\$(2)"; fi)
+x := \$(foreach f,$(echo $FLAGS),\$(call cc-option,\$(f)))
+all: ; @echo \$(words \$(x))
+MK
+cat > "$T/kbx-probe.mk" <<MK
+load $KBX_SO
+x := \$(foreach f,$(echo $FLAGS),\$(kbx-cc-option gcc,\$(f)))
+all: ; @echo \$(words \$(x))
+MK
+# 1000 distinct warm probes in one make: the 20 flags behind 50 spellings
+# of CC, so that each is its own cache entry (a memo hit would be cheaper)
+cat > "$T/kbx-1000.mk" <<MK
+load $KBX_SO
+n := 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50
+x := \$(foreach i,\$(n),\$(foreach f,$(echo $FLAGS),\$(kbx-cc-option gcc -DKBX_BENCH=\$(i),\$(f))))
+all: ; @echo \$(words \$(x))
+MK
+cat > "$T/kbx-options.mk" <<MK
+load $KBX_SO
+x := \$(kbx-cc-options gcc,$(echo $FLAGS))
+all: ; @echo \$(words \$(x))
+MK
+cat > "$T/kbx-base.mk" <<MK
+load $KBX_SO
+x := \$(kbx-cc-option gcc,-O2)
+all: ; @:
+MK
+make -s -f "$T/kbx-probe.mk" > /dev/null # warm
+make -s -f "$T/kbx-1000.mk" > /dev/null
+make -s -f "$T/kbx-base.mk" > /dev/null
+shell_ms=$(best_of_5 "$T/shell-probe.mk")
+warm_ms=$(best_of_5 "$T/kbx-probe.mk")
+base_ms=$(best_of_5 "$T/kbx-base.mk")
+k1000_ms=$(best_of_5 "$T/kbx-1000.mk")
+cold_best=999999
+for i in 1 2 3; do
+	rm -rf "$T/cache"
+	t0=$(ms); make -s -f "$T/kbx-options.mk" > /dev/null; t1=$(ms)
+	[ $((t1 - t0)) -lt "$cold_best" ] && cold_best=$((t1 - t0))
+done
+# the cold run starts with nothing: not even the compiler's helpers or
+# the probe for -O2 the baseline makes
+awk -v s="$shell_ms" -v w="$warm_ms" -v b="$base_ms" -v k="$k1000_ms" -v c="$cold_best" -v n="$(make -s -f "$T/kbx-probe.mk")" 'BEGIN {
+	per_w = (k - b) / 1000; if (per_w <= 0.001) per_w = 0.001
+	printf "cc-option: 20 real probes (%s accepted): $(shell gcc ...) %d ms; kbx warm %d ms, of which %d ms is make loading kbx.so and one probe\n", n, s, w, b
+	printf "cc-option: 1000 distinct warm probes in one make: %d ms\n", k
+	printf "cc-option: per probe: shell %.1f ms, kbx warm %.3f ms (the 1000 less the one-probe make): %.0fx (goal >= 500x)\n", s / 20, per_w, (s / 20) / per_w
+	printf "cc-options: 20 flags on a cold cache: kbx-cc-options %d ms (whole make) vs the shell probes %d ms: %.1fx faster (goal >= 3x)\n", c, s, s / c }'
+unset KBX_CACHE_DIR
+
+# ---- the cost of kbx in a product Makefile's no-op run ------------------------
+# (mk/kbuild.mk comes with its own issue; until then: mk/kbx.mk and the
+# 20 warm probes a product Makefile would make)
+export KBX_CACHE_DIR="$T/cache"
+printf 'all: ; @:\n' > "$T/bare.mk"
+cat > "$T/product.mk" <<MK
+include $TOP/mk/kbx.mk
+CFLAGS += \$(foreach f,$(echo $FLAGS),\$(kbx-cc-option gcc,\$(f)))
+all: ; @:
+MK
+make -s -f "$T/product.mk" > /dev/null
+bare=$(best_of_5 "$T/bare.mk")
+prod=$(best_of_5 "$T/product.mk")
+echo "no-op: bare make $bare ms; with mk/kbx.mk and 20 warm probes $prod ms: +$((prod - bare)) ms (goal <= 5 ms)"
+unset KBX_CACHE_DIR
