@@ -11,7 +11,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 
 # The unit tests link the core sources built again with the sanitizers.
-UNIT_SRCS := tests/unit/check_kbx.c tests/unit/check_artifacts.c
+UNIT_SRCS := tests/unit/check_kbx.c tests/unit/check_artifacts.c \
+	tests/unit/check_toolchain.c
 $(B)/unit/check_kbx: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo '  CC      $@ (ASan+UBSan)')

@@ -61,6 +61,7 @@ for fz in "$@"; do
 	fuzz_uimage) uimage_seeds "$corpus" ;;
 	fuzz_dtb) fit_seed "$corpus" ;;
 	fuzz_modsig) modsig_seed "$corpus" ;;
+	fuzz_cache) printf 'kbx-probe 1\ncc-option\037gcc\037-O2\ny\n0000\n' > "$corpus/seed-entry" ;;
 	esac
 	[ "$name" = fuzz_symmap ] && printf 'ffffffff81000000 T _stext\nffffffffc0001000 t f\t[m]\n' > "$corpus/seed-map"
 	log=$BUILD/fuzz-work/$name.log

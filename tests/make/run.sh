@@ -234,6 +234,25 @@ y|a \"q\" b||" "$out"
 fi
 
 
+# ---- toolchain probing ------------------------------------------------------
+export KBX_CACHE_DIR="$T/cache"
+mk probes "$L
+\$(info [\$(kbx-cc-option gcc,-fno-PIE)] [\$(kbx-cc-option gcc,-fbogus-kbx,alt)] [\$(kbx-cc-disable-warning gcc,unused-variable)])
+\$(info [\$(kbx-cc-options gcc,-O2 -fbogus-kbx -fno-common)] [\$(kbx-cc gcc,family)] [\$(kbx-as-instr gcc,nop,yes,no)] [\$(kbx-ld-option ld,--bogus-kbx,alt)])
+all: ;"
+check_eq "cc-option, cc-disable-warning, cc-options, kbx-cc, as-instr, ld-option in make; no compiler stderr" \
+	"[-fno-PIE] [alt] [-Wno-unused-variable]
+[-O2 -fno-common] [gcc] [yes] [alt]" "$out"
+mk probes-unusable "$L
+\$(info [\$(kbx-cc-option gcc,-fno-PIE)] [\$(kbx-cc-option gcc,-fno-common)])
+all: ;"
+out=$(cd "$T" && KBX_CACHE_DIR=/dev/null/kbx $VG make -s --no-print-directory -f probes-unusable.mk 2>&1)
+check_eq "an unusable cache: one make warning at the calling line, right answers" \
+	"probes-unusable.mk:2: kbx: cache directory /dev/null/kbx/probes is not usable (Not a directory): probing without a cache
+[-fno-PIE] [-fno-common]" "$out"
+unset KBX_CACHE_DIR
+
+
 # ---- what the plug-in exports -------------------------------------------------
 syms=$(nm -D --defined-only "$KBX_SO" | awk '{print $3}' | sort | tr '\n' ' ')
 check_eq "kbx.so exports only its setup and plugin_is_GPL_compatible" \

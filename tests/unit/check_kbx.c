@@ -10,6 +10,7 @@
 #include "../../plugin/kbx.h"
 
 Suite *artifact_suite(void);
+Suite *toolchain_suite(void);
 
 static struct kbx_err err;
 
@@ -456,6 +457,7 @@ int main(void)
 	int run, failed;
 
 	srunner_add_suite(sr, artifact_suite());
+	srunner_add_suite(sr, toolchain_suite());
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
