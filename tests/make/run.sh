@@ -250,6 +250,13 @@ out=$(cd "$T" && KBX_CACHE_DIR=/dev/null/kbx $VG make -s --no-print-directory -f
 check_eq "an unusable cache: one make warning at the calling line, right answers" \
 	"probes-unusable.mk:2: kbx: cache directory /dev/null/kbx/probes is not usable (Not a directory): probing without a cache
 [-fno-PIE] [-fno-common]" "$out"
+# probes from recipes while make -j4 runs other children: make's own
+# SIGCHLD handling and kbx's waitpid must not trip over each other
+printf '%s\n' "$L" 'T := a b c d e f g h' 'all: $(T)' '$(T):' \
+	'	@sleep 0.1; echo $@ $(kbx-cc-option gcc,-D$@) $(kbx-cc-option gcc,-fbogus-$@,no)' > "$T/jobs.mk"
+out=$(cd "$T" && $VG make -s -j4 -f jobs.mk 2>&1 | sort | tr '\n' ' ')
+check_eq "probes in recipes under make -j4" \
+	"a -Da no b -Db no c -Dc no d -Dd no e -De no f -Df no g -Dg no h -Dh no " "$out"
 unset KBX_CACHE_DIR
 
 
