@@ -430,6 +430,47 @@ static int fn_kconfig(unsigned argc, char **argv, struct kbx_out *out,
 	return kbx_kconfig_get(argv[0], argv[1], out, err);
 }
 
+/* The artifact table as text: for $(info) in kernel-info. */
+static int fn_report(unsigned argc, char **argv, struct kbx_out *out,
+		     struct kbx_err *err)
+{
+	char *copy = strdup(argv[0]), **files;
+	size_t n, max = strlen(argv[0]) / 2 + 1;
+	int rc = -1;
+
+	(void)argc;
+	files = calloc(max, sizeof(*files));
+	if (copy && files) {
+		n = split_words(copy, files, max);
+		rc = kbx_report_text(files, n, out, err) < 0 ? -1 : 0;
+	} else {
+		kbx_fail(err, NULL, "out of memory");
+	}
+	free(copy);
+	free(files);
+	return rc;
+}
+
+static int fn_kconfig_audit(unsigned argc, char **argv, struct kbx_out *out,
+			    struct kbx_err *err)
+{
+	char *copy = strdup(argv[1]), **frags;
+	size_t n, max = strlen(argv[1]) / 2 + 1;
+	int rc = -1;
+
+	(void)argc;
+	frags = calloc(max, sizeof(*frags));
+	if (copy && frags) {
+		n = split_words(copy, frags, max);
+		rc = kbx_kconfig_audit(argv[0], frags, n, out, err);
+	} else {
+		kbx_fail(err, NULL, "out of memory");
+	}
+	free(copy);
+	free(frags);
+	return rc;
+}
+
 /* ---- toolchain probing ------------------------------------------------------ */
 
 static int fn_cc(unsigned argc, char **argv, struct kbx_out *out,
@@ -549,6 +590,8 @@ const struct kbx_function kbx_functions[] = {
 	{ "ld-option", 2, 3, fn_ld_option, "LD,FLAGS[,ALT]", 0 },
 	{ "as-instr", 2, 4, fn_as_instr, "CC,INSTR[,YES[,NO]]", 0 },
 	{ "tools", 1, 2, fn_tools, "PREFIX[,TOOLS]", 0 },
+	{ "report", 1, 1, fn_report, "FILE...", 0 },
+	{ "kconfig-audit", 2, 2, fn_kconfig_audit, "CONFIG,FRAGMENT...", 0 },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 

@@ -455,9 +455,18 @@ int kbx_modsig_read(const char *path, const unsigned char *data, size_t len,
 int kbx_kconfig_get(const char *path, const char *option, struct kbx_out *out,
 		    struct kbx_err *err);
 
+/* Every option the FRAGS set (the last one wins, as merge_config.sh
+ * merges) that does not hold in CONFIG: one line each, naming the option,
+ * the fragment, the value asked for and the value got. */
+int kbx_kconfig_audit(const char *config, char **frags, size_t nfrags,
+		      struct kbx_out *out, struct kbx_err *err);
+
 /* ---- kbx report (report.c) ---------------------------------------------- */
 
 int kbx_report(char **paths, size_t n, int out_fd, struct kbx_err *err);
+/* The same table as text (the kbx-report function). */
+int kbx_report_text(char **paths, size_t n, struct kbx_out *out,
+		    struct kbx_err *err);
 
 /* ---- child processes (spawn.c) ------------------------------------------- */
 

@@ -1,7 +1,9 @@
 /* Kernel configuration values: from a .config, or from the IKCONFIG copy
  * (kernel/configs.c: "IKCFG_ST" + gzip + "IKCFG_ED") inside a vmlinux,
  * configs.ko or a kernel image, its payload inflated first. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kbx.h"
@@ -139,5 +141,116 @@ out:
 	kbx_inflate_free(&cfg);
 	kbx_inflate_free(&raw);
 	kbx_unmap_file(&map);
+	return rc;
+}
+
+/* ---- the fragment audit --------------------------------------------------- */
+
+/* The raw setting of NAME in .config text: "y", "\"str\"", or "" when it
+ * is unset or "is not set". */
+static void raw_setting(const char *text, size_t len, const char *name,
+			char *val, size_t size)
+{
+	size_t nlen = strlen(name);
+	const char *p = text, *end = text + len;
+
+	val[0] = '\0';
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - p) > nlen && memcmp(p, name, nlen) == 0 &&
+		    p[nlen] == '=') {
+			snprintf(val, size, "%.*s", (int)(eol - p - nlen - 1),
+				 p + nlen + 1);
+			return;
+		}
+		p = eol + 1;
+	}
+}
+
+struct wish {
+	char name[128], value[512], fragment[512];
+};
+
+/* Records each fragment's settings, a later one overriding an earlier, as
+ * merge_config.sh merges them. */
+static int read_wishes(const char *frag, struct wish **w, size_t *n,
+		       struct kbx_err *err)
+{
+	FILE *f = fopen(frag, "r");
+	char line[1024];
+
+	if (!f)
+		return kbx_fail(err, frag, "%s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char name[128], value[512] = "";
+		size_t i;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (sscanf(line, "# %127[A-Za-z0-9_] is not set", name) == 1) {
+			if (strncmp(name, "CONFIG_", 7) != 0)
+				continue;
+		} else if (strncmp(line, "CONFIG_", 7) == 0 && strchr(line, '=')) {
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)strcspn(line, "="), line);
+			snprintf(value, sizeof(value), "%s",
+				 strchr(line, '=') + 1);
+		} else {
+			continue;
+		}
+		for (i = 0; i < *n && strcmp((*w)[i].name, name); i++)
+			;
+		if (i == *n) {
+			struct wish *g = realloc(*w, (*n + 1) * sizeof(**w));
+
+			if (!g) {
+				fclose(f);
+				return kbx_fail(err, frag, "out of memory");
+			}
+			*w = g;
+			(*n)++;
+		}
+		snprintf((*w)[i].name, sizeof((*w)[i].name), "%s", name);
+		snprintf((*w)[i].value, sizeof((*w)[i].value), "%s", value);
+		snprintf((*w)[i].fragment, sizeof((*w)[i].fragment), "%s", frag);
+	}
+	fclose(f);
+	return 0;
+}
+
+int kbx_kconfig_audit(const char *config, char **frags, size_t nfrags,
+		      struct kbx_out *out, struct kbx_err *err)
+{
+	struct wish *w = NULL;
+	struct kbx_map map;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < nfrags && rc == 0; i++)
+		rc = read_wishes(frags[i], &w, &n, err);
+	if (rc == 0 && kbx_map_file(config, &map, err))
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		char got[512];
+
+		raw_setting((const char *)map.data, map.len, w[i].name, got,
+			    sizeof(got));
+		if (strcmp(got, w[i].value) == 0)
+			continue;
+		if (out->len)
+			kbx_out_puts(out, "\n");
+		kbx_out_printf(out,
+			       "%s: %s asks for %s, the final .config has %s "
+			       "(Kconfig dropped it: a dependency is not met; "
+			       "see the option's 'Depends on' in menuconfig)",
+			       w[i].name, w[i].fragment,
+			       w[i].value[0] ? w[i].value : "it unset",
+			       got[0] ? got : "it unset");
+	}
+	if (rc == 0)
+		kbx_unmap_file(&map);
+	free(w);
 	return rc;
 }

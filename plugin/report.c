@@ -91,11 +91,12 @@ static void widen(int *w, const char *s)
 		*w = n;
 }
 
-int kbx_report(char **paths, size_t n, int out_fd, struct kbx_err *err)
+/* The table into OUT; returns how many rows have a problem. */
+int kbx_report_text(char **paths, size_t n, struct kbx_out *out,
+		    struct kbx_err *err)
 {
 	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
 	int wp = 4, wf = 6, wa = 4, ws = 4, wr = 7, bad = 0;
-	FILE *f;
 	size_t i;
 
 	if (!rows)
@@ -110,18 +111,33 @@ int kbx_report(char **paths, size_t n, int out_fd, struct kbx_err *err)
 		widen(&wr, rows[i].release);
 		bad += !rows[i].ok;
 	}
-	f = fdopen(dup(out_fd), "w");
-	if (!f) {
-		free(rows);
-		return kbx_fail(err, NULL, "cannot write the report");
-	}
-	fprintf(f, "%-*s  %-*s  %-*s  %*s  %-*s  %s\n", wp, "FILE", wf,
-		"FORMAT", wa, "ARCH", ws, "SIZE", wr, "RELEASE", "VERIFIED");
+	kbx_out_printf(out, "%-*s  %-*s  %-*s  %*s  %-*s  %s", wp, "FILE", wf,
+		       "FORMAT", wa, "ARCH", ws, "SIZE", wr, "RELEASE",
+		       "VERIFIED");
 	for (i = 0; i < n; i++)
-		fprintf(f, "%-*s  %-*s  %-*s  %*s  %-*s  %s\n", wp,
-			rows[i].path, wf, rows[i].format, wa, rows[i].arch, ws,
-			rows[i].size, wr, rows[i].release, rows[i].status);
-	fclose(f);
+		kbx_out_printf(out, "\n%-*s  %-*s  %-*s  %*s  %-*s  %s", wp,
+			       rows[i].path, wf, rows[i].format, wa,
+			       rows[i].arch, ws, rows[i].size, wr,
+			       rows[i].release, rows[i].status);
 	free(rows);
+	return bad;
+}
+
+int kbx_report(char **paths, size_t n, int out_fd, struct kbx_err *err)
+{
+	struct kbx_out out;
+	int bad;
+	FILE *f;
+
+	kbx_out_init(&out);
+	bad = kbx_report_text(paths, n, &out, err);
+	f = bad < 0 ? NULL : fdopen(dup(out_fd), "w");
+	if (f) {
+		fprintf(f, "%s\n", kbx_out_str(&out));
+		fclose(f);
+	} else if (bad >= 0) {
+		bad = kbx_fail(err, NULL, "cannot write the report");
+	}
+	kbx_out_free(&out);
 	return bad;
 }

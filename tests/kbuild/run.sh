@@ -1,0 +1,114 @@
+#!/bin/sh
+# mk/kbuild.mk on a real kernel: linux-source-6.1 (the tree tests/kernels.sh
+# unpacked), arm64 tinyconfig plus a fragment, ccache on. The build, its
+# verification, the release and the info table; a fragment whose option
+# Kconfig drops; the INSTALL_MOD_PATH guard; patch series, all or nothing.
+. "$(dirname "$0")/../lib.sh"
+SRC=$BUILD/kernels/src
+W=$BUILD/kbuild-test
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/cache/ccache}
+
+if [ ! -f "$SRC/.unpacked" ]; then
+	skip "kbuild.mk suite" "linux-source-6.1 not unpacked: run make kernels"
+	summary kbuild
+	exit
+fi
+mkdir -p "$W"
+# IKCONFIG, and the serial console kernel-boot-test needs
+{ echo CONFIG_IKCONFIG=y; cat "$TOP/samples/qemu-arm64.cfg"; } > "$W/board.cfg"
+cat > "$W/Makefile" <<MK
+KERNEL_SRC := $SRC
+ARCH := arm64
+KERNEL_DEFCONFIG := tinyconfig
+KERNEL_CONFIG_FRAGMENTS := board.cfg
+KERNEL_CCACHE := 1
+include $TOP/mk/kbuild.mk
+MK
+
+out=$(make -C "$W" --no-print-directory kernel 2>&1)
+st=$?
+check_eq "make kernel: arm64 tinyconfig plus a fragment builds and verifies" "0" "$st"
+check_contains "Kbuild's quiet style: VERIFY line for the Image" "  VERIFY  arch/arm64/boot/Image" "$out"
+IMG=$W/out/kernel/arch/arm64/boot/Image
+check_eq "kernel-release = the Image's banner = the build's kernel.release" \
+	"$(cat "$W/out/kernel/include/config/kernel.release") $("$KBX" release "$IMG")" \
+	"$(make -s -C "$W" kernel-release) $(make -s -C "$W" kernel-release)"
+check_eq "the fragment's option holds in the Image's own IKCONFIG" "y" \
+	"$("$KBX" kconfig "$IMG" PRINTK)"
+info=$(make -s -C "$W" kernel-info)
+check_contains "kernel-info: the artifact table, the Image verified" \
+	"arch/arm64/boot/Image  Image" "$info"
+
+t0=$(date +%s%N)
+make -s -C "$W" kernel > /dev/null 2>&1
+t1=$(date +%s%N)
+make -s -C "$SRC" O="$W/out/kernel" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+	CC="ccache aarch64-linux-gnu-gcc" LOCALVERSION= Image > /dev/null 2>&1
+t2=$(date +%s%N)
+echo "INFO: up-to-date make kernel $(( (t1 - t0) / 1000000 )) ms, raw Kbuild no-op $(( (t2 - t1) / 1000000 )) ms"
+
+if command -v qemu-system-aarch64 > /dev/null; then
+	out=$(make -C "$W" --no-print-directory kernel-boot-test 2>&1)
+	check_contains "kernel-boot-test: QEMU virt boots the Image, the banner's release is the image's" \
+		"BOOTED  $IMG: Linux version $("$KBX" release "$IMG")" "$out"
+else
+	skip "kernel-boot-test" "qemu-system-aarch64 missing"
+fi
+
+# a stale or foreign artifact: the release check names it
+mkdir -p "$T/fake/arch/arm64/boot" "$T/fake/include/config"
+cp "$BUILD/kernels/arm/zImage.xz" "$T/fake/arch/arm64/boot/Image"
+cp "$W/out/kernel/include/config/kernel.release" "$T/fake/include/config/"
+out=$(make -s -C "$W" kernel-verify KERNEL_OUT="$T/fake" 2>&1)
+check_contains "kernel-verify: an artifact of another ARCH is refused, named" \
+	"wrong architecture: arm zImage, wanted arm64" "$out"
+
+# a fragment asking for what Kconfig cannot give (USB storage needs USB and
+# SCSI, which tinyconfig lacks): stopped, naming option, fragment, values
+printf 'CONFIG_USB_STORAGE=y\n' > "$W/unmet.cfg"
+out=$(make -s -C "$W" kernel-config KERNEL_CONFIG_FRAGMENTS="board.cfg unmet.cfg" KERNEL_OUT="$W/out/unmet" 2>&1)
+check_contains "a dropped option stops the build: option, fragment, asked and got" \
+	"kbx: CONFIG_USB_STORAGE: $W/unmet.cfg asks for y, the final .config has it unset" "$out"
+
+out=$(make -s -C "$W" kernel-modules-install INSTALL_MOD_PATH=/ 2>&1)
+check_contains "kernel-modules-install refuses INSTALL_MOD_PATH=/ for a cross build" \
+	"refusing INSTALL_MOD_PATH='/' for a arm64 build" "$out"
+out=$(make -s -C "$W" kernel-modules-install INSTALL_MOD_PATH= 2>&1)
+check_contains "... and an empty one" "refusing INSTALL_MOD_PATH=''" "$out"
+
+# ---- patch series: all or nothing ------------------------------------------------
+mkdir -p "$T/tree"
+printf 'all:\n' > "$T/tree/Makefile"
+printf 'one\ntwo\nthree\n' > "$T/tree/a.txt"
+cp -r "$T/tree" "$T/orig"
+(cd "$T" && mkdir p && cp -r tree t2 && sed -i 's/one/ONE/' t2/a.txt && diff -u tree/a.txt t2/a.txt | sed 's|tree/a.txt|a/a.txt|; s|t2/a.txt|b/a.txt|' > p/0001-one.patch;
+	sed -i 's/two/TWO/' t2/a.txt && cp t2/a.txt t2/b && printf 'one\nzzz\nthree\n' > t2/c && diff -u tree/a.txt t2/c | sed 's|tree/a.txt|a/a.txt|; s|t2/c|b/a.txt|' > p/0002-bad.patch;
+	printf '0001-one.patch\n0002-bad.patch\n' > p/series)
+out=$(sh "$TOP/mk/patch.sh" "$T/tree" "$T/p" 2>&1)
+check_eq "a series failing at its second patch: the tree as before, the patch named" \
+	"same" "$(diff -r "$T/orig" "$T/tree" > /dev/null && echo same)"
+check_contains "... its message" "0002-bad.patch does not apply" "$out"
+(cd "$T/tree" && git init -q && git add . && git -c user.email=k@b -c user.name=kbx commit -qm base)
+head0=$(git -C "$T/tree" rev-parse HEAD)
+cat > "$T/p/0001-one.mbox" <<EOF
+From: kbx <k@b>
+Subject: [PATCH] one
+
+$(cat "$T/p/0001-one.patch")
+EOF
+cat > "$T/p/0002-bad.mbox" <<EOF
+From: kbx <k@b>
+Subject: [PATCH] bad
+
+$(cat "$T/p/0002-bad.patch")
+EOF
+out=$(sh "$TOP/mk/patch.sh" "$T/tree" "$T/p/0001-one.mbox" "$T/p/0002-bad.mbox" 2>&1)
+check_eq "git am of a failing series: HEAD and the work tree as before" \
+	"$head0 clean" "$(git -C "$T/tree" rev-parse HEAD) $([ -z "$(git -C "$T/tree" status --porcelain)" ] && echo clean)"
+sh "$TOP/mk/patch.sh" "$T/tree" "$T/p/0001-one.mbox"
+check_eq "git am of a good series applies it as commits" "one ONE" \
+	"$(git -C "$T/tree" log -1 --format=%s | sed 's/\[PATCH\] //') $(head -1 "$T/tree/a.txt")"
+
+summary kbuild
