@@ -1,6 +1,7 @@
 #!/bin/sh
 # Applies a patch series to a kernel tree, all or nothing. In a git work
-# tree: one `git am` (aborted on failure). Otherwise patch -p1, each patch
+# tree: one `git am` (aborted on failure). Otherwise patch -p1 --fuzz=0
+# (as strict as git am: no silently fuzzy hunks), each patch
 # dry-run first, the applied ones reverted when one fails. A directory
 # holding a quilt `series` file stands for the patches it lists, in order.
 # usage: mk/patch.sh SRCDIR PATCH|DIR...
@@ -18,8 +19,8 @@ done
 if git -C "$src" rev-parse --is-inside-work-tree > /dev/null 2>&1 &&
 	[ "$(git -C "$src" rev-parse --show-toplevel)" = "$(cd "$src" && pwd)" ]; then
 	# shellcheck disable=SC2086
-	if ! git -C "$src" am -q $list; then
-		failed=$(git -C "$src" am --show-current-patch=diff 2> /dev/null | head -0)
+	if ! out=$(git -C "$src" am -q $list 2>&1); then
+		failed=$(echo "$out" | sed -n 's/^Patch failed at /: patch /p' | head -1)
 		git -C "$src" am --abort
 		echo "kbx: git am failed${failed}: the tree is as it was before the series" >&2
 		exit 1
@@ -28,11 +29,11 @@ if git -C "$src" rev-parse --is-inside-work-tree > /dev/null 2>&1 &&
 fi
 applied=
 for p in $list; do
-	if ! patch -d "$src" -p1 -s -f --dry-run < "$p" > /dev/null 2>&1; then
+	if ! patch -d "$src" -p1 -s -f --fuzz=0 --dry-run < "$p" > /dev/null 2>&1; then
 		for a in $applied; do patch -d "$src" -p1 -s -f -R < "$a" > /dev/null; done
 		echo "kbx: patch $p does not apply to $src (patch -p1): the tree is as it was before the series" >&2
 		exit 1
 	fi
-	patch -d "$src" -p1 -s -f < "$p" > /dev/null || exit 1
+	patch -d "$src" -p1 -s -f --fuzz=0 < "$p" > /dev/null || exit 1
 	applied="$p $applied"
 done

@@ -105,6 +105,7 @@ Subject: [PATCH] bad
 $(cat "$T/p/0002-bad.patch")
 EOF
 out=$(sh "$TOP/mk/patch.sh" "$T/tree" "$T/p/0001-one.mbox" "$T/p/0002-bad.mbox" 2>&1)
+check_contains "git am of a failing series names the patch" "git am failed: patch 0002 bad" "$out"
 check_eq "git am of a failing series: HEAD and the work tree as before" \
 	"$head0 clean" "$(git -C "$T/tree" rev-parse HEAD) $([ -z "$(git -C "$T/tree" status --porcelain)" ] && echo clean)"
 sh "$TOP/mk/patch.sh" "$T/tree" "$T/p/0001-one.mbox"
