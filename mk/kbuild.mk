@@ -28,6 +28,9 @@ kbx_say = $(if $(kbx_q),$(if $(kbx_silent),,@printf '  %-7s %s\n' '$(1)' '$(2)')
 kbx_sq = $(subst ','\'',$(1))
 # $(call kbx_fail,TEXT): a recipe line that prints TEXT and fails
 kbx_fail = @printf 'kbx: %s\n' '$(call kbx_sq,$(1))' >&2; exit 1
+# $(call kbx_fail_v,VAR): the same for the text in VAR, which may hold
+# commas and several lines (one printf argument per line)
+kbx_fail_v = @printf 'kbx: %s\n' '$(subst $(kbx_nl),' ',$(call kbx_sq,$($(1))))' >&2; exit 1
 
 kbx_srcarch = $(patsubst x86_64,x86,$(patsubst i386,x86,$(patsubst aarch64,arm64,$(patsubst arm%,arm,$(filter-out arm64,$(1)))$(filter arm64,$(1)))))
 
@@ -102,9 +105,10 @@ $$($(1)_OUT)/.config: $$($(1)_CONFIG) $$($(1)_CONFIG_FRAGMENTS) $$(KERNEL_WORK)/
 
 # Every option a fragment sets must hold in the final .config: Kconfig
 # silently drops one whose dependencies are not met.
+$(1)_AUDIT = $$(if $$($(1)_CONFIG_FRAGMENTS),$$(kbx-kconfig-audit $$($(1)_OUT)/.config,$$(abspath $$($(1)_CONFIG_FRAGMENTS))))
 $$($(1)_OUT)/.kbx-config-ok: $$($(1)_OUT)/.config
 	$$(call kbx_say,AUDIT,$$(notdir $$($(1)_CONFIG_FRAGMENTS)))
-	$$(if $$($(1)_CONFIG_FRAGMENTS),$$(if $$(kbx-kconfig-audit $$<,$$(abspath $$($(1)_CONFIG_FRAGMENTS))),$$(call kbx_fail,$$(kbx-kconfig-audit $$<,$$(abspath $$($(1)_CONFIG_FRAGMENTS))))))
+	$$(if $$($(1)_AUDIT),$$(call kbx_fail_v,$(1)_AUDIT))
 	@touch $$@
 
 $(2)kernel-config: $$($(1)_OUT)/.kbx-config-ok

@@ -192,7 +192,8 @@ static int read_wishes(const char *frag, struct wish **w, size_t *n,
 		if (sscanf(line, "# %127[A-Za-z0-9_] is not set", name) == 1) {
 			if (strncmp(name, "CONFIG_", 7) != 0)
 				continue;
-		} else if (strncmp(line, "CONFIG_", 7) == 0 && strchr(line, '=')) {
+		} else if (strncmp(line, "CONFIG_", 7) == 0 &&
+			   strchr(line, '=')) {
 			snprintf(name, sizeof(name), "%.*s",
 				 (int)strcspn(line, "="), line);
 			snprintf(value, sizeof(value), "%s",
@@ -214,7 +215,8 @@ static int read_wishes(const char *frag, struct wish **w, size_t *n,
 		}
 		snprintf((*w)[i].name, sizeof((*w)[i].name), "%s", name);
 		snprintf((*w)[i].value, sizeof((*w)[i].value), "%s", value);
-		snprintf((*w)[i].fragment, sizeof((*w)[i].fragment), "%s", frag);
+		snprintf((*w)[i].fragment, sizeof((*w)[i].fragment), "%s",
+			 frag);
 	}
 	fclose(f);
 	return 0;
