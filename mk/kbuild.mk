@@ -93,11 +93,13 @@ $(1)_MAKE = $$(MAKE) -C $$($(1)_SRCDIR) O=$$($(1)_OUT) ARCH=$$($(1)_ARCH) \
 # ---- configuration: defconfig or a full .config, fragments, olddefconfig ----
 $$($(1)_OUT)/.config: $$($(1)_CONFIG) $$($(1)_CONFIG_FRAGMENTS) $$(KERNEL_WORK)/.kbx-patched
 	$$(if $$($(1)_ARCH),,$$(call kbx_fail,$(2)kernel: set $(1)_ARCH (or ARCH): the architecture to build for))
-	$$(if $$($(1)_CONFIG)$$($(1)_DEFCONFIG),,$$(call kbx_fail,$(2)kernel: set $(1)_DEFCONFIG (e.g. defconfig) or $(1)_CONFIG (a full .config)))
-	$$(foreach h,$$($(1)_PRE_CONFIG_HOOKS),$$(call $$(h),$(1))$$(kbx_nl))
-	$$(call kbx_say,CONFIG,$$(or $$($(1)_CONFIG),$$($(1)_DEFCONFIG)) $$(notdir $$($(1)_CONFIG_FRAGMENTS)))
+	$$(if $$($(1)_CONFIG)$$($(1)_DEFCONFIG)$$($(1)_PRE_CONFIG_HOOKS),,$$(call kbx_fail,$(2)kernel: set $(1)_DEFCONFIG (e.g. defconfig) or $(1)_CONFIG (a full .config)))
 	@mkdir -p $$($(1)_OUT)
-	$$(if $$($(1)_CONFIG),$$(kbx_q)cp $$($(1)_CONFIG) $$@,$$(kbx_q)$$($(1)_MAKE) $$($(1)_DEFCONFIG) > $$($(1)_OUT)/.kbx-config.log)
+	$$(foreach h,$$($(1)_PRE_CONFIG_HOOKS),$$(call $$(h),$(1))$$(kbx_nl))
+	$$(call kbx_say,CONFIG,$$(or $$($(1)_CONFIG),$$($(1)_DEFCONFIG),.config) $$(notdir $$($(1)_CONFIG_FRAGMENTS)))
+	$$(if $$($(1)_CONFIG),$$(kbx_q)cp $$($(1)_CONFIG) $$@)
+	$$(if $$($(1)_CONFIG),,$$(if $$($(1)_DEFCONFIG),$$(kbx_q)$$($(1)_MAKE) $$($(1)_DEFCONFIG) > $$($(1)_OUT)/.kbx-config.log))
+	$$(if $$($(1)_CONFIG)$$($(1)_DEFCONFIG),,@test -f $$@ || { echo 'kbx: $(2)kernel: no $(1)_DEFCONFIG nor $(1)_CONFIG, and $(1)_PRE_CONFIG_HOOKS did not write $$@' >&2; exit 1; })
 	$$(if $$($(1)_CONFIG_FRAGMENTS),$$(kbx_q)$$($(1)_SRCDIR)/scripts/kconfig/merge_config.sh -m -O $$($(1)_OUT) $$@ $$(abspath $$($(1)_CONFIG_FRAGMENTS)) >> $$($(1)_OUT)/.kbx-config.log)
 	$$(if $$(filter 1 y yes,$$($(1)_REPRODUCIBLE)),$$(kbx_q)$$($(1)_SRCDIR)/scripts/config --file $$@ -d LOCALVERSION_AUTO)
 	$$(kbx_q)$$($(1)_MAKE) olddefconfig >> $$($(1)_OUT)/.kbx-config.log

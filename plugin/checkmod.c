@@ -256,7 +256,8 @@ static int load_symvers(struct run *r, struct kbx_err *err)
 	return 0;
 }
 
-static void print_report(struct run *r, int fd, size_t *bad, size_t *total)
+static void print_report(struct run *r, struct kbx_out *out, size_t *bad,
+			 size_t *total)
 {
 	size_t i;
 
@@ -264,12 +265,12 @@ static void print_report(struct run *r, int fd, size_t *bad, size_t *total)
 		struct job *j = &r->jobs[i];
 
 		if (!j->ko) {
-			dprintf(fd, "%s\n", j->err.msg);
+			kbx_out_printf(out, "%s\n", j->err.msg);
 			j->problems = 1;
 		} else if (j->report.len) {
-			dprintf(fd, "%s", kbx_out_str(&j->report));
+			kbx_out_puts(out, kbx_out_str(&j->report));
 		} else if (r->opts->verbose) {
-			dprintf(fd, "%s: ok\n", j->path);
+			kbx_out_printf(out, "%s: ok\n", j->path);
 		}
 		*total += j->problems;
 		if (j->problems)
@@ -294,7 +295,7 @@ static void free_run(struct run *r)
 }
 
 int kbx_check_modules(const struct kbx_check_opts *opts, char **paths,
-		      size_t n_paths, int out_fd, struct kbx_err *err)
+		      size_t n_paths, struct kbx_out *out, struct kbx_err *err)
 {
 	struct run r = { .opts = opts };
 	size_t bad = 0, total = 0;
@@ -311,11 +312,12 @@ int kbx_check_modules(const struct kbx_check_opts *opts, char **paths,
 	}
 	r.n_symvers++;
 	run_phase(&r, 1);
-	print_report(&r, out_fd, &bad, &total);
-	dprintf(out_fd,
-		"kbx check-modules: %zu modules, %zu with problems, %zu "
-		"problems\n",
-		r.n_jobs, bad, total);
+	print_report(&r, out, &bad, &total);
+	if (opts->summary)
+		kbx_out_printf(out,
+			       "kbx check-modules: %zu modules, %zu with "
+			       "problems, %zu problems\n",
+			       r.n_jobs, bad, total);
 	rc = bad > (size_t)0x7fffffff ? 0x7fffffff : (int)bad;
 out:
 	free_run(&r);

@@ -131,7 +131,8 @@ static int check_usage(void)
 
 static int run_check_modules(int argc, char **argv)
 {
-	struct kbx_check_opts opts = { .jobs = 1 };
+	struct kbx_check_opts opts = { .jobs = 1, .summary = 1 };
+	struct kbx_out out;
 	const char **symvers = calloc((size_t)argc + 1, sizeof(*symvers));
 	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	struct kbx_err err = { { 0 } };
@@ -175,7 +176,10 @@ static int run_check_modules(int argc, char **argv)
 		free(paths);
 		return check_usage();
 	}
-	rc = kbx_check_modules(&opts, paths, n_paths, 1, &err);
+	kbx_out_init(&out);
+	rc = kbx_check_modules(&opts, paths, n_paths, &out, &err);
+	fputs(kbx_out_str(&out), stdout);
+	kbx_out_free(&out);
 	free(symvers);
 	free(paths);
 	if (rc < 0)

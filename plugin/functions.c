@@ -192,6 +192,43 @@ static int fn_ko_unresolved(unsigned argc, char **argv, struct kbx_out *out,
 	return 0;
 }
 
+/* $(kbx-modules-check KO|DIR...,SYMVERS...[,RELEASE]): check-modules for
+ * Make: one line per problem, nothing when every module is clean. */
+static int fn_modules_check(unsigned argc, char **argv, struct kbx_out *out,
+			    struct kbx_err *err)
+{
+	struct kbx_check_opts opts = { .jobs = 1 };
+	size_t max = strlen(argv[0]) / 2 + strlen(argv[1]) / 2 + 2;
+	char **paths = calloc(max, sizeof(*paths));
+	const char **symvers = calloc(max, sizeof(*symvers));
+	char *copy = strdup(argv[1]);
+	size_t n_paths;
+	int rc = -1;
+
+	if (!paths || !symvers || !copy) {
+		kbx_fail(err, NULL, "out of memory");
+		goto out;
+	}
+	n_paths = split_words(argv[0], paths, max);
+	opts.n_symvers = split_words(copy, (char **)symvers, max);
+	opts.symvers = symvers;
+	opts.release = argc > 2 && argv[2][0] ? argv[2] : NULL;
+	if (!n_paths || !opts.n_symvers) {
+		kbx_fail(err, NULL, "%s", n_paths ? "no Module.symvers given"
+						  : "no module given");
+		goto out;
+	}
+	rc = kbx_check_modules(&opts, paths, n_paths, out, err) < 0 ? -1 : 0;
+	/* lines between problems, none after the last (Make's convention) */
+	while (out->len && out->buf[out->len - 1] == '\n')
+		out->buf[--out->len] = '\0';
+out:
+	free(paths);
+	free(symvers);
+	free(copy);
+	return rc;
+}
+
 /* ---- artifacts ------------------------------------------------------------ */
 
 /* A mapped and parsed artifact, released by artifact_close. */
@@ -575,6 +612,8 @@ const struct kbx_function kbx_functions[] = {
 	{ "ko-undefined", 1, 1, fn_ko_undefined, "KO", 0 },
 	{ "ko-exports", 1, 1, fn_ko_exports, "KO", 0 },
 	{ "ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0 },
+	{ "modules-check", 2, 3, fn_modules_check, "KO|DIR...,SYMVERS...[,RELEASE]",
+	  KBX_FN_REPORTS },
 	{ "identify", 1, 1, fn_identify, "FILE", 0 },
 	{ "image", 2, 2, fn_image, "FILE,FIELD", 0 },
 	{ "verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS },

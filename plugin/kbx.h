@@ -581,11 +581,12 @@ struct kbx_check_opts {
 	size_t n_symvers;
 	const char *release; /* NULL: no vermagic check */
 	unsigned jobs;
-	int verbose;
+	int verbose; /* an "ok" line for each good module too */
+	int summary; /* the closing count line */
 };
 
 /* Returns the number of modules with problems, or -1 on error. */
 int kbx_check_modules(const struct kbx_check_opts *opts, char **paths,
-		      size_t n_paths, int out_fd, struct kbx_err *err);
+		      size_t n_paths, struct kbx_out *out, struct kbx_err *err);
 
 #endif

@@ -24,10 +24,19 @@ ARCH := arm64
 KERNEL_DEFCONFIG := tinyconfig
 KERNEL_CONFIG_FRAGMENTS := board.cfg
 KERNEL_CCACHE := 1
+kbx_t_hook = @echo \$(1) \$(2) >> $W/hooks.log
+kbx_t_pre_config = \$(call kbx_t_hook,pre-config,\$(1))
+kbx_t_pre_build = \$(call kbx_t_hook,pre-build,\$(1))
+kbx_t_post_build = \$(call kbx_t_hook,post-build,\$(1))
+KERNEL_PRE_CONFIG_HOOKS := kbx_t_pre_config
+KERNEL_PRE_BUILD_HOOKS := kbx_t_pre_build
+KERNEL_POST_BUILD_HOOKS := kbx_t_post_build
 include $TOP/mk/kbuild.mk
 MK
+# Kbuild gets the jobserver of the make that runs kbuild.mk
+J=-j$(nproc)
 
-out=$(make -C "$W" --no-print-directory kernel 2>&1)
+out=$(make $J -C "$W" --no-print-directory kernel 2>&1)
 st=$?
 check_eq "make kernel: arm64 tinyconfig plus a fragment builds and verifies" "0" "$st"
 check_contains "Kbuild's quiet style: VERIFY line for the Image" "  VERIFY  arch/arm64/boot/Image" "$out"
@@ -57,6 +66,37 @@ else
 	skip "kernel-boot-test" "qemu-system-aarch64 missing"
 fi
 
+# ---- hooks: each in its place, called with the instance's prefix -------------
+rm -f "$W/hooks.log"
+touch "$W/board.cfg"
+make $J -s -C "$W" kernel > /dev/null 2>&1
+check_eq "KERNEL_PRE_CONFIG_HOOKS, _PRE_BUILD_ and _POST_BUILD_HOOKS run in that order, with the prefix" \
+	"pre-config KERNEL|pre-build KERNEL|post-build KERNEL|" "$(tr '\n' '|' < "$W/hooks.log" 2>&1)"
+
+# ---- LLVM=1: clang, lld and the llvm tools instead of a cross gcc ---------------
+L=$W/out/llvm
+out=$(make $J -s -C "$W" kernel KERNEL_OUT="$L" LLVM=1 2>&1)
+check_eq "LLVM=1: clang and lld build the arm64 tinyconfig Image, verified" "0" "$?"
+check_eq "... a clang kernel: CC_IS_CLANG in its .config, clang and LLD in its banner" "y clang LLD" \
+	"$("$KBX" kconfig "$L/.config" CC_IS_CLANG) $(strings "$L/arch/arm64/boot/Image" | grep -m1 'Linux version' | grep -o 'clang\|LLD' | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- samples/vendor-bsp: the vendor's own flow, extended ------------------------
+VB=$W/vendor
+rm -rf "$VB" && mkdir -p "$VB"
+# a hard-linked copy of the tree: the sample's patch stays out of the shared one
+cp -al "$SRC" "$VB/src"
+out=$(make $J -C "$TOP/samples/vendor-bsp" --no-print-directory bsp KERNEL_SRC="$VB/src" \
+	KERNEL_WORK="$VB" CC="ccache aarch64-linux-gnu-gcc" 2>&1)
+check_eq "samples/vendor-bsp: make bsp, the vendor's unedited Makefile with kbx's steps in it" "0" "$?"
+check_eq "... patch, config (vendor's hook, then the product fragment), audit, the vendor's Kbuild call, verify, deploy" \
+	"PATCH CONFIG AUDIT Image VERIFY deploy" \
+	"$(echo "$out" | sed -n 's/^  \(PATCH\|CONFIG\|AUDIT\|VERIFY\) .*/\1/p; s/.*make -C .* Image$/Image/p; s/^mkdir -p .*deploy$/deploy/p' | tr '\n' ' ' | sed 's/ $//')"
+D=$VB/bsp/deploy/Image
+check_eq "... the deployed Image: the verified one, patched, with the vendor's and the product's options" \
+	"same 1 y y" \
+	"$(cmp -s "$D" "$VB/bsp/linux/arch/arm64/boot/Image" && echo same) $(strings "$D" | grep -c 'Acme A1 product kernel') $("$KBX" kconfig "$D" SERIAL_AMBA_PL011) $("$KBX" kconfig "$D" IKCONFIG)"
+check_eq "... and the shared source tree is not patched" "0" "$(grep -c 'Acme A1' "$SRC/init/main.c")"
+
 # a stale or foreign artifact: the release check names it
 mkdir -p "$T/fake/arch/arm64/boot" "$T/fake/include/config"
 cp "$BUILD/kernels/arm/zImage.xz" "$T/fake/arch/arm64/boot/Image"
@@ -81,7 +121,7 @@ check_contains "... and an empty one" "refusing INSTALL_MOD_PATH=''" "$out"
 # ---- reproducible: the same tree built twice gives the same bytes -------------
 R=$W/out/repro
 repro() {
-	make -s -C "$W" kernel KERNEL_OUT="$R" KERNEL_REPRODUCIBLE=1 SOURCE_DATE_EPOCH=1700000000 > /dev/null 2>&1
+	make $J -s -C "$W" kernel KERNEL_OUT="$R" KERNEL_REPRODUCIBLE=1 SOURCE_DATE_EPOCH=1700000000 > /dev/null 2>&1
 }
 make -s -C "$W" kernel-distclean KERNEL_OUT="$R" > /dev/null 2>&1
 repro && cp "$R/arch/arm64/boot/Image" "$T/Image.1"
@@ -95,7 +135,7 @@ check_contains "... with the fixed timestamp, user and host in the banner" \
 # ---- modules: built as configured, installed into a staging directory ---------
 printf 'CONFIG_MODULES=y\nCONFIG_CRC_CCITT=m\n' > "$W/modules.cfg"
 M=$W/out/mod
-out=$(make -s -C "$W" kernel kernel-modules-install KERNEL_OUT="$M" \
+out=$(make $J -s -C "$W" kernel kernel-modules-install KERNEL_OUT="$M" \
 	KERNEL_CONFIG_FRAGMENTS="board.cfg modules.cfg" INSTALL_MOD_PATH="$T/stage" 2>&1)
 rel=$(cat "$M/include/config/kernel.release" 2>/dev/null)
 ko=$T/stage/lib/modules/$rel/kernel/lib/crc-ccitt.ko
@@ -104,14 +144,14 @@ check_eq "modules as configured, installed to a staging dir, in its modules.dep,
 	"$(grep crc-ccitt "$T/stage/lib/modules/$rel/modules.dep" 2>&1) $("$KBX" release "$ko" 2>&1) $("$KBX" verify "$ko" arm64)"
 
 # ---- two boards from one source (samples/multi-board) ---------------------------
-MB="make -s -C $TOP/samples/multi-board KERNEL_SRC=$SRC KERNEL_WORK=$W/multi"
+MB="make $J -s -C $TOP/samples/multi-board KERNEL_SRC=$SRC KERNEL_WORK=$W/multi"
 out=$($MB all 2>&1)
 check_eq "samples/multi-board: vexpress (arm zImage, uImage, DTB) and qemu (arm64) build and verify" \
 	"0" "$?"
 info=$($MB info 2>&1)
 check_eq "... each board's table: zImage, uImage and DTB for vexpress, Image for qemu, all ok" \
 	"zImage dtb uImage Image 4" \
-	"$(echo "$info" | awk '$2 ~ /^(zImage|uImage|dtb|Image)$/ {printf "%s ", $2} END {}') $(echo "$info" | grep -c ' ok$' | awk '{print $1 - 2}')"
+	"$(echo "$info" | awk '$2 ~ /^(zImage|uImage|dtb|Image)$/ {printf "%s ", $2}')$(echo "$info" | grep -c ' ok$' | awk '{print $1 - 2}')"
 
 # ---- patch series: all or nothing ------------------------------------------------
 mkdir -p "$T/tree"
