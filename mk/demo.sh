@@ -1,6 +1,6 @@
 #!/bin/sh
-# make demo: builds samples/hello-module against the installed kernel
-# headers with plain Kbuild, then shows what kbx says about it.
+# make demo: the two sample out-of-tree modules built with mk/module.mk
+# against the installed kernel headers, checked, and what kbx says of them.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KBX=$TOP/plugin/kbx
@@ -9,23 +9,30 @@ for d in /lib/modules/"$(uname -r)"/build /usr/src/linux-headers-*-amd64; do
 	[ -f "$d/Module.symvers" ] && { KDIR=$d; break; }
 done
 [ -n "$KDIR" ] || { echo "demo: no kernel headers found; install linux-headers-amd64" >&2; exit 1; }
-REL=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
-W=$TOP/build/demo
-rm -rf "$W" && mkdir -p "$W" && cp "$TOP"/samples/hello-module/* "$W/"
 
-echo "  KBUILD  samples/hello-module against $KDIR"
-make -s -C "$KDIR" M="$W" modules 2>&1 | grep -v 'Skipping BTF' || true
-KO=$W/hello.ko
+# The samples as they are in the tree, copied so that it stays clean; their
+# Makefiles include ../../mk/module.mk.
+W=$TOP/build/demo
+rm -rf "$W" && mkdir -p "$W/samples"
+ln -s "$TOP/mk" "$W/mk"
+ln -s "$TOP/plugin" "$W/plugin"
+cp -r "$TOP/samples/hello-module" "$TOP/samples/chained-modules" "$W/samples/"
+M="make --no-print-directory KDIR=$KDIR"
+
+echo "== make modules (build, then modules-check) against $KDIR"
+$M -C "$W/samples/hello-module" modules 2>&1 | grep -v 'Skipping BTF'
+$M -C "$W/samples/chained-modules/consumer" modules 2>&1 | grep -v 'Skipping BTF'
 echo
-echo "kbx ko-undefined hello.ko         -> $($KBX ko-undefined "$KO")"
-echo "kbx symvers Module.symvers _printk -> $($KBX symvers "$KDIR/Module.symvers" _printk)"
-echo "kbx ko-unresolved hello.ko ...    -> $($KBX ko-unresolved "$KO" "$KDIR/Module.symvers" || echo '(nothing: modpost and the loader accept it)')"
+echo "== make modules-info"
+$M -s -C "$W/samples/hello-module" modules-info
+$M -s -C "$W/samples/chained-modules/consumer" modules-info | sed 1d
+$M -s -C "$W/samples/chained-modules/provider" modules-info | sed 1d
 echo
-echo "kbx check-modules --release $REL:"
-$KBX check-modules --symvers "$KDIR/Module.symvers" --release "$REL" -v "$W"
+echo "== what modules-check catches: the consumer checked without its provider"
+"$KBX" check-modules --symvers "$KDIR/Module.symvers" --release "$("$KBX" release "$KDIR")" \
+	"$W/samples/chained-modules/consumer/consumer.ko" | sed "s|$W/||" || true
 echo
-echo "kbx modinfo hello.ko vermagic    -> $($KBX modinfo "$KO" vermagic)"
-echo "kbx release $KDIR -> $($KBX release "$KDIR")"
-echo
-echo "kbx report hello.ko $KDIR:"
-$KBX report "$KO" "$KDIR" || true
+echo "== kbx report"
+cd "$W/samples"
+"$KBX" report hello-module/hello.ko chained-modules/provider/provider.ko \
+	chained-modules/consumer/consumer.ko "$KDIR" || true

@@ -225,3 +225,33 @@ if [ -f "$W/out/kernel/arch/arm64/boot/Image" ]; then
 else
 	echo "kernel: no tests/kbuild tree yet (make check builds it)"
 fi
+
+# ---- make modules on an up-to-date module: Kbuild's pass vs modules-check ------
+# (samples/hello-module and chained-modules against Debian's headers; best of 3)
+KDEB=
+for d in /usr/src/linux-headers-*-amd64; do [ -f "$d/Module.symvers" ] && KDEB=$d; done
+if [ -n "$KDEB" ]; then
+	best3m() {
+		b=999999
+		for i in 1 2 3; do
+			t0=$(ms); "$@" > /dev/null 2>&1; t=$(($(ms) - t0))
+			[ "$t" -lt "$b" ] && b=$t
+		done
+		echo "$b"
+	}
+	S=$T/msamples
+	mkdir -p "$S/samples" && ln -s "$TOP/mk" "$S/mk" && ln -s "$TOP/plugin" "$S/plugin"
+	cp -r "$TOP/samples/hello-module" "$TOP/samples/chained-modules" "$S/samples/"
+	for m in hello-module chained-modules/consumer; do
+		d=$S/samples/$m
+		make -s -C "$d" modules KDIR="$KDEB" > /dev/null 2>&1
+		plain=$(best3m make -s -C "$KDEB" M="$d" modules)
+		build=$(best3m make -s -C "$d" modules-build KDIR="$KDEB")
+		check=$(best3m make -s -C "$d" modules-check KDIR="$KDEB")
+		full=$(best3m make -s -C "$d" modules KDIR="$KDEB")
+		awk -v m="$m" -v p="$plain" -v b="$build" -v c="$check" -v f="$full" 'BEGIN {
+			printf "modules: %s up to date: plain Kbuild %d ms; module.mk: Kbuild pass %d ms, modules-check %d ms (+%.1f%% of the pass, goal <= 10%%), make modules %d ms\n", m, p, b, c, 100 * c / b, f }'
+	done
+else
+	echo "modules: no linux-headers-amd64"
+fi
