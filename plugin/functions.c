@@ -214,8 +214,9 @@ static int fn_modules_check(unsigned argc, char **argv, struct kbx_out *out,
 	opts.symvers = symvers;
 	opts.release = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	if (!n_paths || !opts.n_symvers) {
-		kbx_fail(err, NULL, "%s", n_paths ? "no Module.symvers given"
-						  : "no module given");
+		kbx_fail(err, NULL, "%s",
+			 n_paths ? "no Module.symvers given"
+				 : "no module given");
 		goto out;
 	}
 	rc = kbx_check_modules(&opts, paths, n_paths, out, err) < 0 ? -1 : 0;
@@ -612,8 +613,8 @@ const struct kbx_function kbx_functions[] = {
 	{ "ko-undefined", 1, 1, fn_ko_undefined, "KO", 0 },
 	{ "ko-exports", 1, 1, fn_ko_exports, "KO", 0 },
 	{ "ko-unresolved", 2, 2, fn_ko_unresolved, "KO,SYMVERS...", 0 },
-	{ "modules-check", 2, 3, fn_modules_check, "KO|DIR...,SYMVERS...[,RELEASE]",
-	  KBX_FN_REPORTS },
+	{ "modules-check", 2, 3, fn_modules_check,
+	  "KO|DIR...,SYMVERS...[,RELEASE]", KBX_FN_REPORTS },
 	{ "identify", 1, 1, fn_identify, "FILE", 0 },
 	{ "image", 2, 2, fn_image, "FILE,FIELD", 0 },
 	{ "verify", 1, 2, fn_verify, "FILE[,ARCH]", KBX_FN_REPORTS },

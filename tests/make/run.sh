@@ -87,6 +87,16 @@ all: ;"
 		"kbx_provider_gpl kbx_provider_hello kbx_provider_ns
 kbx_provider_gpl kbx_provider_hello:crc kbx_provider_ns
 []" "$out"
+	mk modcheck "$L
+\$(info [\$(kbx-modules-check $M/consumer/kbx_consumer.ko $M/provider/kbx_provider.ko,$SV)])
+\$(info \$(kbx-modules-check $M/consumer/kbx_consumer.ko,$SV,0.0-other))
+all: ;"
+	check_eq "kbx-modules-check in make: nothing for a clean pair, a line per problem otherwise" \
+		"[]
+$M/consumer/kbx_consumer.ko: vermagic" \
+		"$(echo "$out" | sed 's/\(kbx_consumer.ko: vermagic\).*/\1/' | grep -v 'needs \"')"
+	check_contains "... the consumer alone: its provider's symbol named, and the fix" \
+		"needs \"kbx_provider_hello\", which nothing given exports (add the providing module's Module.symvers" "$out"
 else
 	skip "ko functions in make" "module fixtures not built"
 fi
