@@ -11,28 +11,9 @@
 # ... gives NAME-kernel, NAME-kernel-info, ... The same template makes both.
 ifndef __kbx_kbuild_mk
 __kbx_kbuild_mk := 1
-include $(dir $(lastword $(MAKEFILE_LIST)))kbx.mk
-
-# ---- Kbuild's output style: "  TAG     what", or the command with V=1 ----
-V ?= 0
-ifeq ($(V),1)
-kbx_q :=
-else
-kbx_q := @
-endif
-# $(call kbx_say,TAG,WHAT): one quiet line; nothing with V=1, nor with
-# make -s (as Kbuild itself is silent then)
-kbx_silent = $(findstring s,$(firstword -$(filter-out --%,$(MAKEFLAGS))))
-kbx_say = $(if $(kbx_q),$(if $(kbx_silent),,@printf '  %-7s %s\n' '$(1)' '$(2)'))
-# a message made safe inside '...'
-kbx_sq = $(subst ','\'',$(1))
-# $(call kbx_fail,TEXT): a recipe line that prints TEXT and fails
-kbx_fail = @printf 'kbx: %s\n' '$(call kbx_sq,$(1))' >&2; exit 1
-# $(call kbx_fail_v,VAR): the same for the text in VAR, which may hold
-# commas and several lines (one printf argument per line)
-kbx_fail_v = @printf 'kbx: %s\n' '$(subst $(kbx_nl),' ',$(call kbx_sq,$($(1))))' >&2; exit 1
-
-kbx_srcarch = $(patsubst x86_64,x86,$(patsubst i386,x86,$(patsubst aarch64,arm64,$(patsubst arm%,arm,$(filter-out arm64,$(1)))$(filter arm64,$(1)))))
+__kbx_kbuild_dir := $(dir $(lastword $(MAKEFILE_LIST)))
+include $(__kbx_kbuild_dir)kbx.mk
+include $(__kbx_kbuild_dir)style.mk
 
 # ---- shared defaults: boards inherit every KERNEL_ variable but their
 # ARCH-bound ones (CROSS_COMPILE, IMAGE, OUT) -----------------------------
@@ -47,9 +28,6 @@ $(foreach v,SRC DEFCONFIG CONFIG CONFIG_FRAGMENTS DTBS PATCHES \
 	IMAGE_MAX_SIZE UIMAGE_LOADADDR REPRODUCIBLE CCACHE PRE_CONFIG_HOOKS \
 	PRE_BUILD_HOOKS POST_BUILD_HOOKS,$(eval KERNEL_$(v) ?=))
 
-# the build host's ARCH: installing modules of another one into / is refused
-kbx_host_srcarch := $(call kbx_srcarch,$(shell uname -m))
-
 # The kernel's own name for an ARCH's directory (SRCARCH) and its default
 # image.
 kbx_default_image = $(or $(if $(filter arm,$(1)),zImage),$(if $(filter arm64 riscv,$(1)),Image),$(if $(filter x86 x86_64 i386,$(1)),bzImage),vmlinux)
@@ -60,11 +38,6 @@ kbx_is_tarball = $(filter %.tar %.tar.gz %.tgz %.tar.xz %.tar.bz2,$(1))
 # SOURCE_DATE_EPOCH, else the source's last commit, else the tarball's
 # mtime: what KBUILD_BUILD_TIMESTAMP says in a reproducible build.
 kbx_epoch = $(or $(SOURCE_DATE_EPOCH),$(shell git -C $(1) log -1 --format=%ct 2>/dev/null),$(shell stat -c %Y $(1)/Makefile 2>/dev/null))
-
-define kbx_nl
-
-
-endef
 
 # ---- the per-board template ---------------------------------------------------
 # $(1): the variables' prefix (KERNEL, or a board's NAME), $(2): the

@@ -226,6 +226,19 @@ else
 	echo "kernel: no tests/kbuild tree yet (make check builds it)"
 fi
 
+# ---- samples/product from scratch: cold, then with a warm ccache ----------------
+# (KBX_BENCH_KERNEL=0 skips the two builds, about 5 minutes on 2 cores)
+if [ "${KBX_BENCH_KERNEL:-1}" != 0 ] && [ -f "$BUILD/kernels/src/.unpacked" ]; then
+	P="make -s -j$(nproc) -C $TOP/samples/product KERNEL_SRC=$BUILD/kernels/src KERNEL_WORK=$T/product"
+	t0=$(ms); CCACHE_DISABLE=1 $P kernel > /dev/null 2>&1; cold=$(($(ms) - t0))
+	$P kernel-distclean > /dev/null 2>&1
+	export CCACHE_DIR=$BUILD/cache/ccache
+	$P kernel > /dev/null 2>&1
+	$P kernel-distclean > /dev/null 2>&1
+	t0=$(ms); $P kernel > /dev/null 2>&1; warm=$(($(ms) - t0))
+	awk -v c="$cold" -v w="$warm" 'BEGIN { printf "product: samples/product (arm64 tinyconfig + fragment) from scratch, -j%d: cold %.0f s, ccache-warm %.0f s (%.1fx)\n", '"$(nproc)"', c / 1000, w / 1000, c / w }'
+fi
+
 # ---- make modules on an up-to-date module: Kbuild's pass vs modules-check ------
 # (samples/hello-module and chained-modules against Debian's headers; best of 3)
 KDEB=
