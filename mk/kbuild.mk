@@ -149,7 +149,7 @@ $(2)kernel-uimage: $(2)kernel-build
 	$$(foreach f,$$($(1)_BOOT)/uImage,$$($(1)_VERIFY_ONE)$$(kbx_nl))
 
 $(2)kernel-release:
-	@echo $$($(1)_RELEASE)
+	$$(if $$(wildcard $$($(1)_OUT)/include/config/kernel.release),@echo $$($(1)_RELEASE),$$(call kbx_fail,$(2)kernel-release: $$($(1)_OUT) has no build yet: run make $(2)kernel))
 
 # Boots the image in QEMU and checks that the banner's release is the
 # image's (mk/boot-test.sh; KERNEL_BOOT_TIMEOUT seconds, default 60).

@@ -5,6 +5,16 @@
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 ms() { echo $(($(date +%s%N) / 1000000)); }
+best3() { # COMMAND...: the fastest of three runs, in ms
+	b=999999
+	for i in 1 2 3; do
+		t0=$(ms)
+		"$@" > /dev/null 2>&1
+		t=$(($(ms) - t0))
+		[ "$t" -lt "$b" ] && b=$t
+	done
+	echo "$b"
+}
 
 # ---- symbol lookups: 10,000 in one make vs $(shell grep) ----------------
 # A System.map of 130,000 symbols in the kernel's shape (a real vmlinux map
@@ -210,14 +220,6 @@ unset KBX_CACHE_DIR
 W=$BUILD/kbuild-test
 if [ -f "$W/out/kernel/arch/arm64/boot/Image" ]; then
 	export CCACHE_DIR=$BUILD/cache/ccache
-	best3() {
-		b=999999
-		for i in 1 2 3; do
-			t0=$(ms); "$@" > /dev/null 2>&1; t=$(($(ms) - t0))
-			[ "$t" -lt "$b" ] && b=$t
-		done
-		echo "$b"
-	}
 	kbx_k=$(best3 make -s -C "$W" kernel)
 	raw_k=$(best3 make -s -C "$BUILD/kernels/src" O="$W/out/kernel" ARCH=arm64 \
 		CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc" LOCALVERSION= Image)
@@ -244,24 +246,16 @@ fi
 KDEB=
 for d in /usr/src/linux-headers-*-amd64; do [ -f "$d/Module.symvers" ] && KDEB=$d; done
 if [ -n "$KDEB" ]; then
-	best3m() {
-		b=999999
-		for i in 1 2 3; do
-			t0=$(ms); "$@" > /dev/null 2>&1; t=$(($(ms) - t0))
-			[ "$t" -lt "$b" ] && b=$t
-		done
-		echo "$b"
-	}
 	S=$T/msamples
 	mkdir -p "$S/samples" && ln -s "$TOP/mk" "$S/mk" && ln -s "$TOP/plugin" "$S/plugin"
 	cp -r "$TOP/samples/hello-module" "$TOP/samples/chained-modules" "$S/samples/"
 	for m in hello-module chained-modules/consumer; do
 		d=$S/samples/$m
 		make -s -C "$d" modules KDIR="$KDEB" > /dev/null 2>&1
-		plain=$(best3m make -s -C "$KDEB" M="$d" modules)
-		build=$(best3m make -s -C "$d" modules-build KDIR="$KDEB")
-		check=$(best3m make -s -C "$d" modules-check KDIR="$KDEB")
-		full=$(best3m make -s -C "$d" modules KDIR="$KDEB")
+		plain=$(best3 make -s -C "$KDEB" M="$d" modules)
+		build=$(best3 make -s -C "$d" modules-build KDIR="$KDEB")
+		check=$(best3 make -s -C "$d" modules-check KDIR="$KDEB")
+		full=$(best3 make -s -C "$d" modules KDIR="$KDEB")
 		awk -v m="$m" -v p="$plain" -v b="$build" -v c="$check" -v f="$full" 'BEGIN {
 			printf "modules: %s up to date: plain Kbuild %d ms; module.mk: Kbuild pass %d ms, modules-check %d ms (+%.1f%% of the pass, goal <= 10%%), make modules %d ms\n", m, p, b, c, 100 * c / b, f }'
 	done
