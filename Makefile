@@ -23,7 +23,7 @@ CORE_SRCS := $(addprefix plugin/,out.c file.c elfsyms.c symmap.c symvers.c \
 	ko.c unresolved.c functions.c decode.c checkmod.c payload.c \
 	artifact.c release.c zimage.c uimage.c fit.c armimage.c bzimage.c \
 	dtb.c elfimage.c modsig.c kconfig.c report.c spawn.c cache.c \
-	toolchain.c probe.c)
+	toolchain.c probe.c kbuildprobe.c)
 CORE_HDRS := plugin/kbx.h
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -55,7 +55,8 @@ $(1)_SRCARCH = $$(call kbx_srcarch,$$($(1)_ARCH))
 $(1)_CROSS = $$(filter-out $$(kbx_host_srcarch),$$($(1)_SRCARCH))
 $(1)_BOOT = $$($(1)_OUT)/arch/$$($(1)_SRCARCH)/boot
 $(1)_CC = $$(if $$($(1)_LLVM),clang,$$($(1)_CROSS_COMPILE)gcc)
-$(1)_MAKE = $$(MAKE) -C $$($(1)_SRCDIR) O=$$($(1)_OUT) ARCH=$$($(1)_ARCH) \
+$(1)_MAKE = $$(call kbx_try_run_env,$$($(1)_SRCDIR)) \
+	$$(MAKE) -C $$($(1)_SRCDIR) O=$$($(1)_OUT) ARCH=$$($(1)_ARCH) \
 	$$(if $$($(1)_CROSS_COMPILE),CROSS_COMPILE=$$($(1)_CROSS_COMPILE)) \
 	$$(if $$($(1)_LLVM),LLVM=$$($(1)_LLVM)) \
 	$$(if $$(filter 1 y yes,$$($(1)_CCACHE)),CC="ccache $$($(1)_CC)") \

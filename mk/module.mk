@@ -62,7 +62,8 @@ $(foreach d,$(kbx_m_deps),$(if $(filter $(d),$(kbx_m_chain)),$(error kbx: MODULE
 # dependencies', transitively, for KBUILD_EXTRA_SYMBOLS and the check.
 kbx_m_extra = $(sort $(foreach d,$(kbx_m_deps),$(shell cat $(call kbx_m_build_of,$(d))/.kbx-symvers 2> /dev/null)))
 
-kbx_m_kbuild = $(MAKE) -C $(kbx_m_kdir) M=$(kbx_m_build) \
+kbx_m_kbuild = $(call kbx_try_run_env,$(kbx_m_kdir)) \
+	$(MAKE) -C $(kbx_m_kdir) M=$(kbx_m_build) \
 	$(if $(kbx_m_cross)$(ARCH),ARCH=$(MODULE_ARCH)) \
 	$(if $(MODULE_CROSS_COMPILE),CROSS_COMPILE=$(MODULE_CROSS_COMPILE)) \
 	$(if $(MODULE_LLVM),LLVM=$(MODULE_LLVM)) \

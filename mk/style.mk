@@ -35,4 +35,17 @@ kbx_srcarch = $(patsubst x86_64,x86,$(patsubst i386,x86,$(patsubst aarch64,arm64
 # the build host's: installing modules of another ARCH into / is refused
 kbx_host_srcarch := $(call kbx_srcarch,$(shell uname -m))
 
+# Kbuild's own compiler probes answered from kbx's cache: an environment
+# assignment, put before Kbuild's $(MAKE), that has every make of Kbuild's
+# read mk/kbuild-try-run.mk first (MAKEFILES reaches the sub-makes through
+# the environment). Not --eval: Kbuild sniffs MAKEFLAGS for make's own
+# options, and an --eval's words there turned on modpost -n (the suite
+# caught it). Only when TREE's try-run is the one kbx knows (that of linux
+# 5.13 to 6.x's scripts/Makefile.compiler); otherwise nothing, and one
+# warning: Kbuild probes as it always does. KBX_KBUILD_CACHE=0 turns it
+# off. $(call kbx_try_run_env,TREE)
+kbx_try_run_shape := 3096426985_188
+kbx_try_run_sum = $(subst $(kbx_space),_,$(shell sed -n '/^try-run = /,/^	fi/p' $(1)/scripts/Makefile.compiler 2> /dev/null | cksum))
+kbx_try_run_env = $(if $(filter 0 n no,$(KBX_KBUILD_CACHE)),,$(if $(filter $(kbx_try_run_shape),$(call kbx_try_run_sum,$(1))),MAKEFILES='$(strip $(MAKEFILES) $(__kbx_top)/mk/kbuild-try-run.mk)',$(warning kbx: $(1)/scripts/Makefile.compiler: its try-run is not the one kbx knows; Kbuild's probes run uncached)))
+
 endif

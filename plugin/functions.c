@@ -587,6 +587,15 @@ static int fn_ld_option(unsigned argc, char **argv, struct kbx_out *out,
 	return 0;
 }
 
+static int fn_kbuild_try_run(unsigned argc, char **argv, struct kbx_out *out,
+			     struct kbx_err *err)
+{
+	(void)argc;
+	if (kbx_kbuild_try_run(argv[0], argv[1], argv[2], argv[3], out))
+		return kbx_fail(err, NULL, "cannot run sh for a Kbuild probe");
+	return 0;
+}
+
 static int fn_as_instr(unsigned argc, char **argv, struct kbx_out *out,
 		       struct kbx_err *err)
 {
@@ -631,6 +640,8 @@ const struct kbx_function kbx_functions[] = {
 	{ "as-instr", 2, 4, fn_as_instr, "CC,INSTR[,YES[,NO]]", 0 },
 	{ "tools", 1, 2, fn_tools, "PREFIX[,TOOLS]", 0 },
 	{ "report", 1, 1, fn_report, "FILE...", 0 },
+	{ "kbuild-try-run", 4, 4, fn_kbuild_try_run, "CMD,YES,NO,TMPOUT",
+	  KBX_FN_RAW },
 	{ "kconfig-audit", 2, 2, fn_kconfig_audit, "CONFIG,FRAGMENT...", 0 },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };

@@ -549,6 +549,9 @@ int kbx_ld_option(const char *ld, const char *flags, int *ok,
 		  struct kbx_err *err);
 int kbx_as_instr(const char *cc, const char *instr, int *ok,
 		 struct kbx_err *err);
+/* Kbuild's try-run (kbuildprobe.c): YES or NO as its echo prints them. */
+int kbx_kbuild_try_run(const char *cmd, const char *yes, const char *no,
+		       const char *tmpout, struct kbx_out *out);
 
 /* ---- the function table both front ends dispatch from (functions.c) ----- */
 
@@ -567,6 +570,8 @@ struct kbx_function {
 /* The expansion is a problem report (kbx-verify): the CLI exits 1 when
  * it is non-empty and 0 when it is empty. */
 #define KBX_FN_REPORTS 1u
+/* arguments as Make hands them, blanks kept (Kbuild's echo keeps them) */
+#define KBX_FN_RAW 2u
 
 extern const struct kbx_function kbx_functions[];
 const struct kbx_function *kbx_function_find(const char *name);

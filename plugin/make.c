@@ -93,7 +93,8 @@ static char *call_function(const char *name, unsigned argc, char **argv)
 	if (!f || argc > 255)
 		return NULL;
 	for (i = 0; i < argc; i++)
-		if (!(args[i] = trim(argv[i])))
+		if (!(args[i] = f->flags & KBX_FN_RAW ? strdup(argv[i])
+						      : trim(argv[i])))
 			break;
 	kbx_out_init(&out);
 	if (i < argc) {

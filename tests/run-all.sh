@@ -26,6 +26,7 @@ run artifacts sh tests/artifacts/run.sh
 run toolchain sh tests/toolchain/run.sh
 run kbuild sh tests/kbuild/run.sh
 run modules sh tests/modules/run.sh
+run kbuildcache sh tests/kbuildcache/run.sh
 run fuzz sh tests/fuzz/run.sh "${1:-10}" build/fuzz/fuzz_*
 
 passed=$(sed -n 's/^[a-z]*: \([0-9]*\) passed, [0-9]* failed.*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
