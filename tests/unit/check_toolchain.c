@@ -128,6 +128,58 @@ START_TEST(test_cache_off_with_kbx_cache_0)
 }
 END_TEST
 
+/* kbx_kbuild_try_run's answer for CMD as a string (freed by the caller). */
+static char *kbuild_try_run(const char *cmd, const char *yes, const char *no)
+{
+	struct kbx_out out;
+	char *r;
+
+	kbx_out_init(&out);
+	ck_assert_int_eq(
+		kbx_kbuild_try_run(cmd, yes, no, "/tmp/.kbx-unit-tmp_$$", &out),
+		0);
+	r = strdup(kbx_out_str(&out));
+	kbx_out_free(&out);
+	return r;
+}
+
+START_TEST(test_kbuild_try_run_answers_as_kbuild_echo_prints)
+{
+	char *r;
+
+	fresh_cache();
+	/* a keyed probe: blanks kept, the second answer from the cache */
+	r = kbuild_try_run("gcc -Werror -c -x c /dev/null -o \"$TMP\"",
+			   " -fyes ", "no");
+	ck_assert_str_eq(r, " -fyes ");
+	free(r);
+	r = kbuild_try_run("gcc -Werror -c -x c /dev/null -o \"$TMP\"",
+			   " -fyes ", "no");
+	ck_assert_str_eq(r, " -fyes ");
+	free(r);
+	r = kbuild_try_run("gcc -Werror -fkbx-no-such-flag -c -x c /dev/null "
+			   "-o \"$TMP\"",
+			   "y", "n");
+	ck_assert_str_eq(r, "n");
+	free(r);
+	/* shell syntax kbx does not key: run as Kbuild would, still right */
+	r = kbuild_try_run("true; false", "y", "n");
+	ck_assert_str_eq(r, "n");
+	free(r);
+	r = kbuild_try_run("test -d \"$(dirname $TMP)\"", "y", "n");
+	ck_assert_str_eq(r, "y");
+	free(r);
+	/* an answer the shell's echo changes comes from the shell */
+	r = kbuild_try_run("true", "a\\tb", "n");
+	ck_assert_str_eq(r, "a\tb");
+	free(r);
+	r = kbuild_try_run("true", "$$", "n");
+	ck_assert_str_ne(r, "$$");
+	free(r);
+	drop_cache();
+}
+END_TEST
+
 Suite *toolchain_suite(void)
 {
 	Suite *s = suite_create("toolchain");
@@ -140,6 +192,7 @@ Suite *toolchain_suite(void)
 	tcase_add_test(t, test_run_names_a_program_that_does_not_exist);
 	tcase_add_test(t, test_cache_entry_round_trips_and_damage_is_a_miss);
 	tcase_add_test(t, test_cache_off_with_kbx_cache_0);
+	tcase_add_test(t, test_kbuild_try_run_answers_as_kbuild_echo_prints);
 	suite_add_tcase(s, t);
 	return s;
 }
