@@ -12,7 +12,7 @@ build_pkgs="gcc make pkg-config libelf-dev zlib1g-dev liblzma-dev libzstd-dev
 check_pkgs="$build_pkgs check clang libclang-rt-14-dev valgrind binutils kmod
  linux-headers-amd64 gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
  linux-source-6.1 flex bison bc ccache xz-utils lz4 lzop zstd
- u-boot-tools device-tree-compiler file perl openssl cppcheck clang-format lld llvm qemu-system-arm"
+ u-boot-tools device-tree-compiler file perl openssl cppcheck clang-format lld llvm qemu-system-arm python3"
 demo_pkgs="$build_pkgs linux-headers-amd64 kmod"
 
 case "${1:-}" in

@@ -117,7 +117,7 @@ $$(call kbx_say,VERIFY,$$(patsubst $$($(1)_OUT)/%,%,$$(f)))
 $$(if $$(wildcard $$(f)),,$$(call kbx_fail,$$(f): missing: the build did not make it; is it enabled in $$($(1)_OUT)/.config?))
 $$(if $$(wildcard $$(f)),$$(if $$(kbx-verify $$(f),$$($(1)_ARCH)),$$(call kbx_fail,$$(kbx-verify $$(f),$$($(1)_ARCH)))))
 $$(if $$(wildcard $$(f)),$$(if $$(filter dtb,$$(kbx-identify $$(f))),,$$(if $$(filter $$($(1)_RELEASE),$$(kbx-release $$(f))),,$$(call kbx_fail,$$(f): its release $$(kbx-release $$(f)) is not the build's $$($(1)_RELEASE): a stale file?))))
-$$(if $$($(1)_IMAGE_MAX_SIZE),$$(if $$(filter $$(f),$$($(1)_BOOT)/$$($(1)_IMAGE)),$$(if $$(shell test $$$$(stat -c %s $$(f)) -le $$($(1)_IMAGE_MAX_SIZE) || echo over),$$(call kbx_fail,$$(f): $$(shell stat -c %s $$(f)) bytes, over $(1)_IMAGE_MAX_SIZE ($$($(1)_IMAGE_MAX_SIZE))))))
+$$(if $$($(1)_IMAGE_MAX_SIZE),$$(if $$(filter $$(f),$$($(1)_BOOT)/$$($(1)_IMAGE)),$$(if $$(shell test $$$$(stat -c %s $$(f)) -le $$($(1)_IMAGE_MAX_SIZE) || echo over),$$(call kbx_fail,$$(f): $$(shell stat -c %s $$(f)) bytes: over $(1)_IMAGE_MAX_SIZE ($$($(1)_IMAGE_MAX_SIZE)): a smaller config or a compressed image (KERNEL_IMAGE) fits))))
 endef
 
 $(2)kernel-verify:

@@ -50,6 +50,16 @@ info=$(make -s -C "$W" kernel-info)
 check_contains "kernel-info: the artifact table, the Image verified" \
 	"arch/arm64/boot/Image  Image" "$info"
 
+out=$(make -s -C "$W" kernel-verify KERNEL_IMAGE_MAX_SIZE=1000 2>&1)
+check_contains "KERNEL_IMAGE_MAX_SIZE: an image over its budget stops kernel-verify, both sizes named" \
+	"bytes: over KERNEL_IMAGE_MAX_SIZE (1000)" "$out"
+make -s -C "$W" kernel-savedefconfig > /dev/null 2>&1
+check_eq "kernel-savedefconfig: a minimal defconfig in KERNEL_OUT that keeps the fragment's console" \
+	"CONFIG_SERIAL_AMBA_PL011_CONSOLE=y" "$(grep -s PL011_CONSOLE "$W/out/kernel/defconfig")"
+make -s -C "$W" kernel-compile-commands > /dev/null 2>&1
+check_contains "kernel-compile-commands: compile_commands.json for clangd, init/main.c in it" \
+	"init/main.c" "$(grep -s -m1 '"file": ".*init/main.c"' "$W/out/kernel/compile_commands.json")"
+
 t0=$(date +%s%N)
 make -s -C "$W" kernel > /dev/null 2>&1
 t1=$(date +%s%N)
@@ -131,6 +141,13 @@ check_eq "KERNEL_REPRODUCIBLE=1 built twice from scratch: byte-identical Images"
 	"same" "$(cmp -s "$T/Image.1" "$T/Image.2" && [ -s "$T/Image.1" ] && echo same)"
 check_contains "... with the fixed timestamp, user and host in the banner" \
 	"(kbx@kbx)" "$(strings "$T/Image.1" | grep -m1 'Linux version')"
+
+make -s -C "$W" kernel-clean KERNEL_OUT="$R" > /dev/null 2>&1
+st1=$([ -f "$R/arch/arm64/boot/Image" ] && echo image; [ -f "$R/.config" ] && echo config)
+make -s -C "$W" kernel-mrproper KERNEL_OUT="$R" > /dev/null 2>&1
+st2=$([ -f "$R/.config" ] && echo config; [ -f "$R/.kbx-config-ok" ] && echo stamp)
+check_eq "kernel-clean keeps the .config, kernel-mrproper removes it (and kbx's stamp)" "config|" \
+	"$(echo $st1)|$(echo $st2)"
 
 # ---- modules: built as configured, installed into a staging directory ---------
 printf 'CONFIG_MODULES=y\nCONFIG_CRC_CCITT=m\n' > "$W/modules.cfg"
