@@ -158,7 +158,7 @@ done
 check_eq "u-gzip: comp gzip, type kernel, os linux, arch arm64" "gzip kernel linux arm64" \
 	"$($KBX image "$T/u-gzip" comp) $($KBX image "$T/u-gzip" type) $($KBX image "$T/u-gzip" os) $($KBX image "$T/u-gzip" arch)"
 check_eq "u-gzip: crc = the Data CRC file(1) prints" \
-	"$(file -b "$T/u-gzip" | sed 's/.*Data CRC: 0X\([0-9A-F]*\).*/\1/' | tr A-F a-f)" \
+	"$(printf '%08x' "0x$(file -b "$T/u-gzip" | sed 's/.*Data CRC: 0X\([0-9A-F]*\).*/\1/')")" \
 	"$($KBX image "$T/u-gzip" crc | sed 's/^0x//')"
 
 # ---- FIT: fields agree with fdtget, hashes checked ------------------------------------

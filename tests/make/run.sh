@@ -195,7 +195,7 @@ kbx,a kbx,b|1 -1|kbx board
 arm gzip 0x00008000 Linux-6.1.99-kbx
 6.1.99-kbx
 []
-uImage.bad: uImage data CRC mismatch (stored $(file -b "$T/uImage" | sed 's/.*Data CRC: 0X\([0-9A-F]*\).*/\1/' | tr A-F a-f)" \
+uImage.bad: uImage data CRC mismatch (stored $(printf '%08x' "0x$(file -b "$T/uImage" | sed 's/.*Data CRC: 0X\([0-9A-F]*\).*/\1/')")" \
 		"$(printf '%s\n' "$out" | sed '6s/ (stored 0x\([0-9a-f]*\),.*/ (stored \1/; 7d')"
 	check_eq "kbx-verify FILE,ARCH reports the wrong architecture" \
 		"uImage: wrong architecture: arm uImage, wanted arm64" "$(printf '%s\n' "$out" | sed -n 7p)"
