@@ -72,11 +72,11 @@ $$($(1)_OUT)/.config: $$($(1)_CONFIG) $$($(1)_CONFIG_FRAGMENTS) $$(KERNEL_WORK)/
 	$$(foreach h,$$($(1)_PRE_CONFIG_HOOKS),$$(call $$(h),$(1))$$(kbx_nl))
 	$$(call kbx_say,CONFIG,$$(or $$($(1)_CONFIG),$$($(1)_DEFCONFIG),.config) $$(notdir $$($(1)_CONFIG_FRAGMENTS)))
 	$$(if $$($(1)_CONFIG),$$(kbx_q)cp $$($(1)_CONFIG) $$@)
-	$$(if $$($(1)_CONFIG),,$$(if $$($(1)_DEFCONFIG),$$(kbx_q)$$($(1)_MAKE) $$($(1)_DEFCONFIG) > $$($(1)_OUT)/.kbx-config.log))
+	$$(if $$($(1)_CONFIG),,$$(if $$($(1)_DEFCONFIG),+$$(kbx_q)$$($(1)_MAKE) $$($(1)_DEFCONFIG) > $$($(1)_OUT)/.kbx-config.log))
 	$$(if $$($(1)_CONFIG)$$($(1)_DEFCONFIG),,@test -f $$@ || { echo 'kbx: $(2)kernel: no $(1)_DEFCONFIG nor $(1)_CONFIG, and $(1)_PRE_CONFIG_HOOKS did not write $$@' >&2; exit 1; })
 	$$(if $$($(1)_CONFIG_FRAGMENTS),$$(kbx_q)$$($(1)_SRCDIR)/scripts/kconfig/merge_config.sh -m -O $$($(1)_OUT) $$@ $$(abspath $$($(1)_CONFIG_FRAGMENTS)) >> $$($(1)_OUT)/.kbx-config.log)
 	$$(if $$(filter 1 y yes,$$($(1)_REPRODUCIBLE)),$$(kbx_q)$$($(1)_SRCDIR)/scripts/config --file $$@ -d LOCALVERSION_AUTO)
-	$$(kbx_q)$$($(1)_MAKE) olddefconfig >> $$($(1)_OUT)/.kbx-config.log
+	+$$(kbx_q)$$($(1)_MAKE) olddefconfig >> $$($(1)_OUT)/.kbx-config.log
 	@touch $$@
 
 # Every option a fragment sets must hold in the final .config: Kconfig
@@ -89,12 +89,16 @@ $$($(1)_OUT)/.kbx-config-ok: $$($(1)_OUT)/.config
 
 $(2)kernel-config: $$($(1)_OUT)/.kbx-config-ok
 
-$(2)kernel-menuconfig $(2)kernel-nconfig: $$($(1)_OUT)/.config
-	$$($(1)_MAKE) $$(patsubst $(2)kernel-%,%,$$@)
+# Two Kbuilds in one O= at once corrupt it: with -j, the targets that run
+# Kbuild wait for kernel-build when it is among the goals too.
+$(1)_AFTER_BUILD := $$(if $$(filter $(2)kernel $(2)kernel-build $(2)kernel-uimage,$$(MAKECMDGOALS)),$(2)kernel-build)
 
-$(2)kernel-savedefconfig: $$($(1)_OUT)/.config
+$(2)kernel-menuconfig $(2)kernel-nconfig: $$($(1)_OUT)/.config
+	+$$($(1)_MAKE) $$(patsubst $(2)kernel-%,%,$$@)
+
+$(2)kernel-savedefconfig: $$($(1)_OUT)/.config | $$($(1)_AFTER_BUILD)
 	$$(call kbx_say,SAVE,$$($(1)_OUT)/defconfig)
-	$$(kbx_q)$$($(1)_MAKE) savedefconfig
+	+$$(kbx_q)$$($(1)_MAKE) savedefconfig
 
 # ---- the build ----
 $(1)_WANT_MODULES = $$(if $$(filter auto,$$($(1)_MODULES)),$$(filter y,$$(kbx-kconfig $$($(1)_OUT)/.config,MODULES)),$$(filter y yes 1,$$($(1)_MODULES)))
@@ -105,7 +109,7 @@ $(1)_ARTIFACTS = $$($(1)_BOOT)/$$($(1)_IMAGE) $$($(1)_DTB_FILES) $$(if $$($(1)_U
 $(2)kernel-build: $$($(1)_OUT)/.kbx-config-ok
 	$$(foreach h,$$($(1)_PRE_BUILD_HOOKS),$$(call $$(h),$(1))$$(kbx_nl))
 	$$(call kbx_say,KBUILD,$$($(1)_IMAGE) $$($(1)_DTB_GOALS) $$(if $$($(1)_WANT_MODULES),modules) [$$($(1)_ARCH)])
-	$$(kbx_q)$$($(1)_MAKE) $$($(1)_IMAGE) $$($(1)_DTB_GOALS) $$(if $$($(1)_WANT_MODULES),modules)
+	+$$(kbx_q)$$($(1)_MAKE) $$($(1)_IMAGE) $$($(1)_DTB_GOALS) $$(if $$($(1)_WANT_MODULES),modules)
 	$$(if $$($(1)_UIMAGE_LOADADDR),$$(call kbx_say,MKIMAGE,$$($(1)_BOOT)/uImage))
 	$$(if $$($(1)_UIMAGE_LOADADDR),$$(kbx_q)mkimage -A $$($(1)_ARCH) -O linux -T kernel -C none -a $$($(1)_UIMAGE_LOADADDR) -e $$($(1)_UIMAGE_LOADADDR) -n "Linux-$$$$(cat $$($(1)_OUT)/include/config/kernel.release)" -d $$($(1)_BOOT)/$$($(1)_IMAGE) $$($(1)_BOOT)/uImage > /dev/null)
 	$$(foreach h,$$($(1)_POST_BUILD_HOOKS),$$(call $$(h),$(1))$$(kbx_nl))
@@ -126,24 +130,24 @@ $(2)kernel-verify:
 $(2)kernel: $(2)kernel-build
 	$$(foreach f,$$($(1)_ARTIFACTS),$$($(1)_VERIFY_ONE)$$(kbx_nl))
 
-$(2)kernel-dtbs: $$($(1)_OUT)/.kbx-config-ok
+$(2)kernel-dtbs: $$($(1)_OUT)/.kbx-config-ok | $$($(1)_AFTER_BUILD)
 	$$(call kbx_say,KBUILD,dtbs)
-	$$(kbx_q)$$($(1)_MAKE) $$(or $$($(1)_DTB_GOALS),dtbs)
+	+$$(kbx_q)$$($(1)_MAKE) $$(or $$($(1)_DTB_GOALS),dtbs)
 
-$(2)kernel-modules: $$($(1)_OUT)/.kbx-config-ok
+$(2)kernel-modules: $$($(1)_OUT)/.kbx-config-ok | $$($(1)_AFTER_BUILD)
 	$$(call kbx_say,KBUILD,modules)
-	$$(kbx_q)$$($(1)_MAKE) modules
+	+$$(kbx_q)$$($(1)_MAKE) modules
 
 # A cross-built module tree must not land in the build host's /lib.
-$(2)kernel-modules-install: $(2)kernel-modules-install-guard $$($(1)_OUT)/.kbx-config-ok
+$(2)kernel-modules-install: $(2)kernel-modules-install-guard $$($(1)_OUT)/.kbx-config-ok | $$($(1)_AFTER_BUILD)
 $(2)kernel-modules-install-guard:
 	$$(if $$($(1)_CROSS),$$(if $$(filter-out / //,$$(strip $$(INSTALL_MOD_PATH))),,$$(call kbx_fail,$(2)kernel-modules-install: refusing INSTALL_MOD_PATH='$$(INSTALL_MOD_PATH)' for a $$($(1)_ARCH) build on this $$(kbx_host_srcarch) host: it would install into this machine's /lib/modules; set INSTALL_MOD_PATH to a staging directory)))
 	@:
 $(2)kernel-modules-install:
 	$$(call kbx_say,KBUILD,modules)
-	$$(kbx_q)$$($(1)_MAKE) modules
+	+$$(kbx_q)$$($(1)_MAKE) modules
 	$$(call kbx_say,INSTALL,modules to $$(INSTALL_MOD_PATH))
-	$$(kbx_q)$$($(1)_MAKE) modules_install INSTALL_MOD_PATH=$$(abspath $$(INSTALL_MOD_PATH))
+	+$$(kbx_q)$$($(1)_MAKE) modules_install INSTALL_MOD_PATH=$$(abspath $$(INSTALL_MOD_PATH))
 
 $(2)kernel-uimage: $(2)kernel-build
 	$$(if $$($(1)_UIMAGE_LOADADDR),,$$(call kbx_fail,$(2)kernel-uimage: set $(1)_UIMAGE_LOADADDR (e.g. 0x80008000)))
@@ -162,13 +166,13 @@ $(2)kernel-info:
 	$$(info $$(kbx-report $$($(1)_OUT) $$(wildcard $$($(1)_ARTIFACTS))))
 	@:
 
-$(2)kernel-compile-commands: $$($(1)_OUT)/.kbx-config-ok
+$(2)kernel-compile-commands: $$($(1)_OUT)/.kbx-config-ok | $$($(1)_AFTER_BUILD)
 	$$(call kbx_say,GEN,$$($(1)_OUT)/compile_commands.json)
-	$$(kbx_q)$$($(1)_MAKE) compile_commands.json
+	+$$(kbx_q)$$($(1)_MAKE) compile_commands.json
 
 $(2)kernel-clean $(2)kernel-mrproper:
 	$$(call kbx_say,CLEAN,$$($(1)_OUT))
-	$$(kbx_q)if [ -f $$($(1)_OUT)/Makefile ]; then $$($(1)_MAKE) $$(patsubst $(2)kernel-%,%,$$@); fi
+	+$$(kbx_q)if [ -f $$($(1)_OUT)/Makefile ]; then $$($(1)_MAKE) $$(patsubst $(2)kernel-%,%,$$@); fi
 	$$(if $$(filter %mrproper,$$@),@rm -f $$($(1)_OUT)/.kbx-config-ok)
 
 $(2)kernel-distclean:

@@ -108,7 +108,7 @@ modules-deps:
 modules-build: modules-deps
 	$(if $(filter 1,$(MODULE_SEPARATE)),$(kbx_m_copy))
 	$(call kbx_say,KBUILD,$(notdir $(MODULE_DIR)) against $(kbx_m_release) [$(or $(MODULE_ARCH),host)])
-	$(kbx_q)$(kbx_m_kbuild) KBUILD_MODPOST_WARN=1 \
+	+$(kbx_q)$(kbx_m_kbuild) KBUILD_MODPOST_WARN=1 \
 		$(if $(kbx_m_extra),KBUILD_EXTRA_SYMBOLS="$(kbx_m_extra)") modules
 	@{ echo $(kbx_m_build)/Module.symvers; for f in $(kbx_m_extra); do echo $$f; done; } > $(kbx_m_build)/.kbx-symvers
 	$(if $(MODULE_SIG_KEY),$(foreach k,$(kbx_m_kos),$(if $(filter yes,$(kbx-modinfo $(k),signed)),,$(call kbx_m_sign,$(k)))))
@@ -147,7 +147,7 @@ endif
 # own key is not in a headers package), then depmod for the staging tree.
 modules-install: modules
 	$(call kbx_say,INSTALL,$(notdir $(kbx_m_kos)) to $(INSTALL_MOD_PATH)/lib/modules/$(kbx_m_release)/$(INSTALL_MOD_DIR))
-	$(kbx_q)$(kbx_m_kbuild) modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+	+$(kbx_q)$(kbx_m_kbuild) modules_install INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) \
 		CONFIG_MODULE_SIG_ALL= DEPMOD=true
 	$(call kbx_say,DEPMOD,$(kbx_m_release))
@@ -161,7 +161,7 @@ endif
 
 modules-clean:
 	$(call kbx_say,CLEAN,$(MODULE_DIR))
-	$(if $(kbx_m_have_kdir),$(kbx_q)$(kbx_m_kbuild) clean)
+	$(if $(kbx_m_have_kdir),+$(kbx_q)$(kbx_m_kbuild) clean)
 	$(kbx_q)rm -rf $(MODULE_DIR)/.kbx $(MODULE_DIR)/.kbx-symvers
 
 .PHONY: modules modules-deps modules-build modules-check modules-install \
