@@ -89,6 +89,34 @@ if [ -n "$KDEB" ]; then
 	fresh_on=$(KBX_CACHE_DIR=$T/kc make -C "$T/m-on" modules KDIR="$KDEB" V=1 2>&1 | grep -c "MAKEFILES=.*kbuild-try-run.mk")
 	fresh_off=$(KBX_KBUILD_CACHE=0 make -C "$T/m-on" modules KDIR="$KDEB" V=1 2>&1 | grep -c "MAKEFILES=.*kbuild-try-run.mk")
 	check_eq "KBX_KBUILD_CACHE=0 hands Kbuild nothing of kbx's" "1 0" "$fresh_on $fresh_off"
+
+	# The Debian headers as they are laid out (KDIR's Makefile includes the
+	# -common one, scripts/ is a link into linux-kbuild), copied under $T
+	# with their try-run edited
+	common=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$KDEB/Makefile")
+	kbuild=$(readlink -f "$KDEB/scripts/..")
+	if [ -d "$common" ] && [ -d "$kbuild" ]; then
+		R=$T/root
+		for d in "$KDEB" "$common" "$kbuild"; do
+			mkdir -p "$R$(dirname "$d")" && cp -a "$d" "$R$d"
+		done
+		printf 'include %s/Makefile\n' "$R$common" > "$R$KDEB/Makefile"
+		sed -i 's/^try-run = \$(shell set -e;/try-run = $(shell set -e; : edited;/' \
+			"$R$kbuild/scripts/Makefile.compiler"
+		mkdir -p "$T/m-edit"
+		cp "$T/m-off/hello.c" "$T/m-off/Makefile" "$T/m-edit/"
+		out=$(KBX_CACHE_DIR=$T/kc $M -s -C "$T/m-edit" modules KDIR="$R$KDEB" 2>&1)
+		check_eq "Debian headers whose try-run has another shape: one warning, the module still built" \
+			"1|yes" "$(echo "$out" | grep -c "scripts/Makefile.compiler: its try-run is not the one kbx knows")|$([ -f "$T/m-edit/hello.ko" ] && echo yes)"
+		check_eq "... with Kbuild's own flags, those of the untouched headers" "same" \
+			"$(for f in .hello.o.cmd .hello.mod.o.cmd .hello.ko.cmd; do
+				sed "s|$T/m-edit|M|g; s|$R/|/|g" "$T/m-edit/$f" > "$T/a"
+				sed "s|$T/m-off|M|g" "$T/m-off/$f" > "$T/b"
+				cmp -s "$T/a" "$T/b" && [ -s "$T/a" ] || echo "$f differs"
+			done | head -1 | grep . || echo same)"
+	else
+		skip "Debian headers with another try-run" "KDIR's layout is not Debian's"
+	fi
 else
 	skip "module flags with and without the cache" "no linux-headers-amd64"
 fi
