@@ -52,8 +52,8 @@ static int echoes_as_is(const char *s)
 /* The one program the command runs, as a tool kbx can identify: the words
  * after the last pipe up to the first option ("ccache aarch64-linux-gnu-gcc",
  * "ld.lld"). 0 when the command is one kbx cannot key: other shell syntax,
- * a variable but $TMP, a command substitution. */
-static int tool_words(const char *cmd, char *buf, size_t size)
+ * a variable but $TMP, a command substitution, words longer than SIZE. */
+int kbx_kbuild_probe_tool(const char *cmd, char *buf, size_t size)
 {
 	const char *seg = cmd, *p;
 	int quoted = 0, pipes = 0;
@@ -69,7 +69,7 @@ static int tool_words(const char *cmd, char *buf, size_t size)
 		else if (!quoted && *p == '|' && ++pipes)
 			seg = p + 1;
 	}
-	if (quoted || pipes > 1)
+	if (quoted || pipes > 1 || size == 0)
 		return 0;
 	for (p = seg;;) {
 		const char *w;
@@ -113,7 +113,8 @@ static int probe_key(const char *cmd, const char *tmpout, struct kbx_out *key)
 	char words[1024], cwd[4096];
 	int rc;
 
-	if (strstr(cmd, tmpout) || !tool_words(cmd, words, sizeof(words)) ||
+	if (strstr(cmd, tmpout) ||
+	    !kbx_kbuild_probe_tool(cmd, words, sizeof(words)) ||
 	    !getcwd(cwd, sizeof(cwd)))
 		return -1;
 	if (kbx_tool_open(words, "tool", &t, &err))

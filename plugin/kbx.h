@@ -552,6 +552,8 @@ int kbx_as_instr(const char *cc, const char *instr, int *ok,
 /* Kbuild's try-run (kbuildprobe.c): YES or NO as its echo prints them. */
 int kbx_kbuild_try_run(const char *cmd, const char *yes, const char *no,
 		       const char *tmpout, struct kbx_out *out);
+/* The tool a try-run command runs, in BUF; 0 when kbx cannot key it. */
+int kbx_kbuild_probe_tool(const char *cmd, char *buf, size_t size);
 
 /* ---- the function table both front ends dispatch from (functions.c) ----- */
 

@@ -62,6 +62,9 @@ for fz in "$@"; do
 	fuzz_dtb) fit_seed "$corpus" ;;
 	fuzz_modsig) modsig_seed "$corpus" ;;
 	fuzz_cache) printf 'kbx-probe 1\ncc-option\037gcc\037-O2\ny\n0000\n' > "$corpus/seed-entry" ;;
+	fuzz_probe_tool) # a buffer size, then Kbuild 6.1's cc-option and as-instr
+		printf '\200ccache gcc -Werror  -fno-PIE -c -x c /dev/null -o "$TMP"' > "$corpus/seed-cc-option"
+		printf '\200printf "%%b\\n" "nop" | gcc -Werror -c -x assembler-with-cpp -o "$TMP" -' > "$corpus/seed-as-instr" ;;
 	esac
 	[ "$name" = fuzz_symmap ] && printf 'ffffffff81000000 T _stext\nffffffffc0001000 t f\t[m]\n' > "$corpus/seed-map"
 	log=$BUILD/fuzz-work/$name.log

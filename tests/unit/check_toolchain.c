@@ -180,6 +180,39 @@ START_TEST(test_kbuild_try_run_answers_as_kbuild_echo_prints)
 }
 END_TEST
 
+/* What kbx keys a probe on: the tool the command runs, or nothing. */
+static const char *probe_tool(const char *cmd, size_t size)
+{
+	static char buf[256];
+
+	return kbx_kbuild_probe_tool(cmd, buf, size) ? buf : "(uncached)";
+}
+
+START_TEST(test_kbuild_probe_tool_is_the_program_the_probe_runs)
+{
+	ck_assert_str_eq(probe_tool("ccache aarch64-linux-gnu-gcc -Werror -c "
+				    "-x c /dev/null -o \"$TMP\"",
+				    256),
+			 "ccache aarch64-linux-gnu-gcc");
+	ck_assert_str_eq(probe_tool("printf \"%b\\n\" \"nop\" | gcc -c -x "
+				    "assembler-with-cpp -o \"$TMP\" -",
+				    256),
+			 "gcc");
+	ck_assert_str_eq(probe_tool("ld.lld -v --no-undefined", 256), "ld.lld");
+	/* shell kbx cannot key soundly */
+	ck_assert_str_eq(probe_tool("gcc $(CFLAGS) -c", 256), "(uncached)");
+	ck_assert_str_eq(probe_tool("gcc -c `x`", 256), "(uncached)");
+	ck_assert_str_eq(probe_tool("a | b | gcc", 256), "(uncached)");
+	ck_assert_str_eq(probe_tool("gcc -c \"x", 256), "(uncached)");
+	ck_assert_str_eq(probe_tool("gcc -c; rm x", 256), "(uncached)");
+	ck_assert_str_eq(probe_tool("-c", 256), "(uncached)");
+	/* a tool name that does not fit is not cut short */
+	ck_assert_str_eq(probe_tool("aarch64-linux-gnu-gcc -c", 8), "(uncached"
+								    ")");
+	ck_assert_str_eq(probe_tool("gcc -c", 0), "(uncached)");
+}
+END_TEST
+
 Suite *toolchain_suite(void)
 {
 	Suite *s = suite_create("toolchain");
@@ -193,6 +226,7 @@ Suite *toolchain_suite(void)
 	tcase_add_test(t, test_cache_entry_round_trips_and_damage_is_a_miss);
 	tcase_add_test(t, test_cache_off_with_kbx_cache_0);
 	tcase_add_test(t, test_kbuild_try_run_answers_as_kbuild_echo_prints);
+	tcase_add_test(t, test_kbuild_probe_tool_is_the_program_the_probe_runs);
 	suite_add_tcase(s, t);
 	return s;
 }
