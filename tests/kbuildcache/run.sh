@@ -68,6 +68,15 @@ check_eq "an unwritable cache dir: one warning, the answers still right" "1|[-fk
 	"$(echo "$out" | grep -c 'kbx: ')|$(echo "$out" | grep -v 'kbx: ' | head -1)"
 
 # ---- a module: built with and without, the same flags -------------------------
+# "same" when hello's .cmd files in DIR (its paths edited by SED) are those
+# Kbuild alone wrote in $T/m-off; else the first that differs
+same_cmds() { # DIR [SED]
+	for f in .hello.o.cmd .hello.mod.o.cmd .hello.ko.cmd; do
+		sed "s|$1|M|g; ${2:-}" "$1/$f" > "$T/a"
+		sed "s|$T/m-off|M|g" "$T/m-off/$f" > "$T/b"
+		cmp -s "$T/a" "$T/b" && [ -s "$T/a" ] || echo "$f differs"
+	done | head -1 | grep . || echo same
+}
 if [ -n "$KDEB" ]; then
 	for v in on off; do
 		mkdir -p "$T/m-$v"
@@ -79,11 +88,7 @@ if [ -n "$KDEB" ]; then
 	KBX_CACHE_DIR=$T/kc $M -s -C "$T/m-on" modules KDIR="$KDEB" > /dev/null 2>&1
 	KBX_KBUILD_CACHE=0 $M -s -C "$T/m-off" modules KDIR="$KDEB" > /dev/null 2>&1
 	check_eq "a module built from kbx's warm cache and by Kbuild alone: the same .cmd files" "same" \
-		"$(for f in .hello.o.cmd .hello.mod.o.cmd .hello.ko.cmd; do
-			sed "s|$T/m-on|M|g" "$T/m-on/$f" > "$T/a"
-			sed "s|$T/m-off|M|g" "$T/m-off/$f" > "$T/b"
-			cmp -s "$T/a" "$T/b" && [ -s "$T/a" ] || echo "$f differs"
-		done | head -1 | grep . || echo same)"
+		"$(same_cmds "$T/m-on")"
 	check_contains "... and the cache answered Kbuild's probes" "hits: " \
 		"$(KBX_CACHE_DIR=$T/kc "$KBX" cache stats | grep -v '^hits: 0$')"
 	fresh_on=$(KBX_CACHE_DIR=$T/kc make -C "$T/m-on" modules KDIR="$KDEB" V=1 2>&1 | grep -c "MAKEFILES=.*kbuild-try-run.mk")
@@ -109,11 +114,7 @@ if [ -n "$KDEB" ]; then
 		check_eq "Debian headers whose try-run has another shape: one warning, the module still built" \
 			"1|yes" "$(echo "$out" | grep -c "scripts/Makefile.compiler: its try-run is not the one kbx knows")|$([ -f "$T/m-edit/hello.ko" ] && echo yes)"
 		check_eq "... with Kbuild's own flags, those of the untouched headers" "same" \
-			"$(for f in .hello.o.cmd .hello.mod.o.cmd .hello.ko.cmd; do
-				sed "s|$T/m-edit|M|g; s|$R/|/|g" "$T/m-edit/$f" > "$T/a"
-				sed "s|$T/m-off|M|g" "$T/m-off/$f" > "$T/b"
-				cmp -s "$T/a" "$T/b" && [ -s "$T/a" ] || echo "$f differs"
-			done | head -1 | grep . || echo same)"
+			"$(same_cmds "$T/m-edit" "s|$R/|/|g")"
 	else
 		skip "Debian headers with another try-run" "KDIR's layout is not Debian's"
 	fi
